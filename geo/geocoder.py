@@ -1,0 +1,330 @@
+"""Resolve place references against a gazetteer, always within a province.
+
+Romanised names recur across China (there are Luoyangs in six provinces and Taiyuans in three), so
+a reference inside China must carry its province, and only places in that province are candidates.
+Population never decides. Within the province an administrative unit's seat outranks a village of
+the same romanised name; two different units that both fit are an error that lists them.
+
+The gazetteer is passed in (a provider, as in geopandas' geocoding tools), so tests run on small
+in-memory gazetteers with no network and no package data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shapely
+from pypinyin import lazy_pinyin
+
+from .gazetteer import AdminUnit, Gazetteer, Place, ascii_key, is_chinese, zh_short
+from .provinces import UnknownProvince, province_en, province_zh
+
+# IATI GeographicalPrecision for each kind of match (see README, "Precision").
+PRECISION_BY_LEVEL = {"place": 1, "county": 2, "prefecture": 3, "province": 4}
+PRECISION_LABELS = {
+    1: "exact location",
+    2: "near, or within 25 km of, the point shown",
+    3: "somewhere in the prefecture-level unit shown",
+    4: "somewhere in the province shown",
+    5: "estimated (schematic, or between places)",
+    6: "somewhere in the country",
+    7: "unclear - capital used",
+    8: "local or national capital",
+    9: "unclear - country",
+}
+LEVEL_WORDS = {"province": "province", "prefecture": "prefecture-level unit",
+               "county": "county-level unit", "place": "populated place"}
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """A reference to a place as a catalog writes it.
+
+    Parameters
+    ----------
+    place : str or None
+        English (GeoNames) or Chinese (administrative) name; None with a province alone means
+        the province itself.
+    province : str or None
+        English or Chinese province name; required inside China.
+    level : {"province", "prefecture", "county"} or None
+        Restricts the match where a name exists at two levels.
+    country : str
+        ISO 3166 alpha-2 code; places outside China are looked up by name in that country.
+    """
+
+    place: str | None = None
+    province: str | None = None
+    level: str | None = None
+    country: str = "CN"
+
+    def describe(self) -> str:
+        parts = [repr(self.place) if self.place else "(whole province)"]
+        if self.country != "CN":
+            parts.append(f"in {self.country}")
+        elif self.province:
+            parts.append(f"in {self.province}")
+        if self.level:
+            parts.append(f"at {self.level} level")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One resolved place: a point, its precision, its gazetteer ids and the basis in words."""
+
+    ref: PlaceRef
+    name: str
+    name_zh: str
+    level: str  # province | prefecture | county | place
+    province: str | None  # English
+    lon: float
+    lat: float
+    precision: int
+    basis: str
+    unit: AdminUnit | None = None
+    place: Place | None = None
+
+    @property
+    def gazetteer(self) -> dict:
+        ids = {}
+        if self.place is not None:
+            ids["geonameid"] = self.place.geonameid
+        if self.unit is not None:
+            ids["adcode"] = self.unit.adcode
+        return ids
+
+    def summary(self) -> str:
+        ids = ", ".join(f"{k} {v}" for k, v in self.gazetteer.items())
+        where = self.province or (self.place.country if self.place else "")
+        label = " / ".join(n for n in (self.name, self.name_zh) if n)
+        return (f"{label} ({LEVEL_WORDS[self.level]}, {where}; {ids}) at "
+                f"{self.lon:.5f}, {self.lat:.5f}, precision {self.precision}")
+
+
+class GeocodeError(LookupError):
+    """A reference that does not resolve to exactly one place."""
+
+    def __init__(self, ref: PlaceRef, message: str, candidates: list[Match] | None = None):
+        self.ref = ref
+        self.candidates = candidates or []
+        lines = [message]
+        lines += [f"  - {c.summary()}" for c in self.candidates]
+        super().__init__("\n".join(lines))
+
+
+class UnknownPlace(GeocodeError):
+    pass
+
+
+class AmbiguousPlace(GeocodeError):
+    pass
+
+
+@dataclass
+class Geocoder:
+    """Province-aware geocoder over a :class:`~geo.gazetteer.Gazetteer`."""
+
+    gazetteer: Gazetteer
+    _points: dict = field(default_factory=dict, repr=False)
+
+    # -- public API ------------------------------------------------------------------------
+
+    def geocode(self, ref: PlaceRef) -> Match:
+        """The single place ``ref`` names; :class:`GeocodeError` otherwise."""
+        found = self.candidates(ref)
+        if not found:
+            raise UnknownPlace(ref, f"no place {ref.describe()} in the gazetteer"
+                               + self._hint(ref))
+        if len(found) > 1:
+            raise AmbiguousPlace(
+                ref, f"{ref.describe()} is ambiguous: {len(found)} candidates "
+                     "(add 'level' or use the Chinese name)", found)
+        return found[0]
+
+    def candidates(self, ref: PlaceRef) -> list[Match]:
+        """Every place that fits ``ref``, at most one per administrative unit."""
+        if ref.level is not None and ref.level not in PRECISION_BY_LEVEL:
+            raise GeocodeError(ref, f"unknown level {ref.level!r}: use province, prefecture "
+                                    "or county")
+        if ref.country != "CN":
+            return self._foreign(ref)
+        if not ref.province:
+            raise GeocodeError(ref, f"{ref.describe()}: a place in China needs its province")
+        try:
+            prov = province_zh(ref.province)
+        except UnknownProvince as exc:
+            raise GeocodeError(ref, str(exc)) from None
+        if not ref.place or (ref.level == "province" and ref.place in (ref.province, prov)):
+            return [self._unit_match(ref, self.gazetteer.province_unit(prov))]
+        if is_chinese(ref.place):
+            return self._chinese(ref, prov)
+        return self._english(ref, prov)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def _chinese(self, ref: PlaceRef, prov: str) -> list[Match]:
+        gz = self.gazetteer
+
+        def in_scope(units):
+            return [u for u in units if u.province_zh == prov
+                    and (ref.level is None or u.level == ref.level)]
+
+        units = in_scope(gz.units_by_name.get(ref.place, ()))
+        if not units:  # 荆州 -> 荆州市 and 荆州区: the short form may well be ambiguous
+            units = in_scope(gz.units_by_short.get(zh_short(ref.place), ()))
+        if units:
+            units = _prefer_city_of_municipality(_one_per_adcode(units), ref)
+            return [self._unit_match(ref, u) for u in units]
+        if ref.level is not None:
+            return []
+        admin1 = gz.admin1_of_province.get(prov)
+        places = [p for p in gz.places_by_zh.get(ref.place, ())
+                  if p.country == "CN" and p.admin1 == admin1]
+        return [self._place_match(ref, p, prov) for p in places]
+
+    def _english(self, ref: PlaceRef, prov: str) -> list[Match]:
+        gz = self.gazetteer
+        admin1 = gz.admin1_of_province.get(prov)
+        key = ascii_key(ref.place)
+        places = [p for p in gz.places_by_key.get(key, ())
+                  if p.country == "CN" and p.admin1 == admin1]
+        # A record whose own name is the one asked for outranks records that merely list it
+        # among alternate names (GeoNames files the old Taiyuan county seat, now 晋源区, as
+        # 'Jinyuan' with 'Taiyuan' as an alternate).
+        primary = [p for p in places if ascii_key(p.name) == key]
+        places = primary or places
+        linked: dict[str, tuple[AdminUnit, Place]] = {}
+        loose: list[Place] = []
+        for place in places:
+            units = [u for name in place.names_zh for u in gz.units_by_name.get(name, ())
+                     if u.province_zh == prov and (ref.level is None or u.level == ref.level)]
+            if not units:
+                loose.append(place)
+                continue
+            for unit in _one_per_adcode(units):
+                # Several GeoNames records for one unit: the seat is the most populous of them.
+                best = linked.get(unit.adcode)
+                if best is None or place.population > best[1].population:
+                    linked[unit.adcode] = (unit, place)
+        if linked:
+            units = _prefer_city_of_municipality([u for u, _ in linked.values()], ref)
+            return [self._unit_match(ref, u, p) for u, p in linked.values() if u in units]
+        if ref.level is not None:
+            return []
+        return [self._place_match(ref, p, prov) for p in loose]
+
+    def _foreign(self, ref: PlaceRef) -> list[Match]:
+        places = [p for p in self.gazetteer.places_by_key.get(ascii_key(ref.place or ""), ())
+                  if p.country == ref.country.upper()]
+        return [Match(ref, p.name, "", "place", None, p.lon, p.lat, PRECISION_BY_LEVEL["place"],
+                      f"GeoNames {p.geonameid} '{p.name}' ({p.country}), matched by name",
+                      place=p) for p in places]
+
+    # -- building matches ------------------------------------------------------------------
+
+    def _seat(self, unit: AdminUnit) -> Place | None:
+        """The GeoNames record for a unit's seat: one carrying the unit's full Chinese name."""
+        gz = self.gazetteer
+        admin1 = gz.admin1_of_province.get(unit.province_zh)
+        seats = [p for p in gz.places_by_zh.get(unit.name_zh, ())
+                 if p.country == "CN" and p.admin1 == admin1]
+        return max(seats, key=lambda p: p.population) if seats else None
+
+    def _unit_match(self, ref: PlaceRef, unit: AdminUnit, place: Place | None = None) -> Match:
+        prov_en = province_en(unit.province_zh)
+        level_words = LEVEL_WORDS[unit.level]
+        if unit.level != "province":
+            place = place or self._seat(unit)
+        name = unit_name_en(unit, place)
+        if place is not None:
+            basis = (f"Seat of {unit.name_zh} ({level_words}, {prov_en}, adcode {unit.adcode}): "
+                     f"GeoNames {place.geonameid} '{place.name}', which carries the Chinese "
+                     f"name {unit.name_zh}.")
+            lon, lat = place.lon, place.lat
+        else:
+            lon, lat = self._interior_point(unit.adcode)
+            basis = (f"Interior point of the boundary of {unit.name_zh} ({level_words}, "
+                     f"{prov_en}, adcode {unit.adcode}); GeoNames has no record for its seat.")
+        return Match(ref, name, unit.name_zh, unit.level, prov_en, lon, lat,
+                     PRECISION_BY_LEVEL[unit.level], basis, unit=unit, place=place)
+
+    def _place_match(self, ref: PlaceRef, place: Place, prov: str) -> Match:
+        zh = place.names_zh[0] if place.names_zh else ""
+        basis = (f"GeoNames {place.geonameid} '{place.name}', a populated place in "
+                 f"{province_en(prov)} that is not the seat of an administrative unit.")
+        return Match(ref, place.name, zh, "place", province_en(prov), place.lon, place.lat,
+                     PRECISION_BY_LEVEL["place"], basis, place=place)
+
+    def _interior_point(self, adcode: str) -> tuple[float, float]:
+        """Centre of the largest circle inside the unit: always inside, unlike a centroid."""
+        if adcode not in self._points:
+            geom = self.gazetteer.boundary(adcode)
+            parts = getattr(geom, "geoms", [geom])
+            largest = max(parts, key=lambda g: g.area)
+            centre = shapely.get_point(shapely.maximum_inscribed_circle(largest, 1e-4), 0)
+            self._points[adcode] = (round(centre.x, 6), round(centre.y, 6))
+        return self._points[adcode]
+
+    def _hint(self, ref: PlaceRef) -> str:
+        """Where else the name exists, to help a curator who gave the wrong province."""
+        gz = self.gazetteer
+        if not ref.place:
+            return ""
+        if is_chinese(ref.place):
+            units = gz.units_by_name.get(ref.place) or gz.units_by_short.get(
+                zh_short(ref.place), [])
+            where = sorted({f"{u.name_zh} ({province_en(u.province_zh)}, {u.level})"
+                            for u in units})
+        else:
+            codes = {v: k for k, v in gz.admin1_of_province.items()}
+            where = sorted({f"{p.name} ({province_en(codes[p.admin1])})"
+                            for p in gz.places_by_key.get(ascii_key(ref.place), ())
+                            if p.country == "CN" and p.admin1 in codes})
+        if not where:
+            return ""
+        more = f" and {len(where) - 8} more" if len(where) > 8 else ""
+        return "; the name exists in: " + ", ".join(where[:8]) + more
+
+
+def unit_name_en(unit: AdminUnit, seat: Place | None = None) -> str:
+    """English name of a unit: its GeoNames seat's name where that is the unit's own name.
+
+    A county's GeoNames seat is often the seat town under another name (江夏区's seat is
+    'Zhifang'); then the unit's name is romanised with pypinyin instead.
+    """
+    if unit.level == "province":
+        return province_en(unit.province_zh)
+    romanised = pinyin_name(zh_short(unit.name_zh))
+    if seat is not None and (unit.level == "prefecture"
+                             or ascii_key(seat.name) == ascii_key(romanised)):
+        return seat.name
+    return romanised
+
+
+def pinyin_name(text: str) -> str:
+    """Capitalised toneless pinyin of a Chinese name (长沙 -> Changsha)."""
+    syllables = lazy_pinyin(text, v_to_u=True)
+    return "".join(syllables).capitalize()
+
+
+def _prefer_city_of_municipality(units: list[AdminUnit], ref: PlaceRef) -> list[AdminUnit]:
+    """Shanghai the province and Shanghai the city are one place: keep the city.
+
+    The four municipalities appear in the boundary index both as a province and as a
+    prefecture-level unit of the same name; asked for by name, the city is meant.
+    """
+    if ref.level == "province":
+        return units
+    cities = {u.name_zh for u in units if u.level == "prefecture"}
+    return [u for u in units if not (u.level == "province" and u.name_zh in cities)]
+
+
+def _one_per_adcode(units: list[AdminUnit]) -> list[AdminUnit]:
+    """One unit per adcode, the higher level kept (济源市 is listed as prefecture and county)."""
+    rank = {"province": 0, "prefecture": 1, "county": 2}
+    best: dict[str, AdminUnit] = {}
+    for unit in units:
+        if unit.adcode not in best or rank[unit.level] < rank[best[unit.adcode].level]:
+            best[unit.adcode] = unit
+    return list(best.values())

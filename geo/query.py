@@ -1,0 +1,291 @@
+"""Pure query helpers for the atlas API: bbox parsing, province and text filters, place search.
+
+Nothing here knows about HTTP: bad input raises :class:`QueryError` with a message meant for the
+person who typed the request, and the web layer turns it into a 400.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+MAX_QUERY_LENGTH = 100
+MAX_LIMIT = 50
+DEFAULT_LIMIT = 10
+
+# Suffixes of Chinese administrative names, longest first, so 郑州市 and 河南省 also match 郑州 and 河南.
+_ZH_SUFFIXES = (
+    "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "地区",
+    "省", "市", "区", "县", "盟",
+)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+class QueryError(ValueError):
+    """A request parameter is malformed; the message says what is wrong and what is expected."""
+
+
+# --- bbox -------------------------------------------------------------------------------------
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """Parse ``minx,miny,maxx,maxy`` (WGS84 degrees). ``None`` or empty means no bbox.
+
+    Raises QueryError for anything else than four finite numbers in range with min <= max.
+    """
+    if text is None or text.strip() == "":
+        return None
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise QueryError(
+            f"bbox must be four comma-separated numbers minx,miny,maxx,maxy; got {len(parts)} value(s)"
+        )
+    values = []
+    for name, part in zip(("minx", "miny", "maxx", "maxy"), parts):
+        try:
+            value = float(part.strip())
+        except ValueError:
+            raise QueryError(f"bbox {name} is not a number: {part.strip()[:40]!r}") from None
+        if not math.isfinite(value):
+            raise QueryError(f"bbox {name} must be a finite number")
+        values.append(value)
+    minx, miny, maxx, maxy = values
+    for name, value in (("minx", minx), ("maxx", maxx)):
+        if not -180.0 <= value <= 180.0:
+            raise QueryError(f"bbox {name} {value:g} is outside the longitude range -180..180")
+    for name, value in (("miny", miny), ("maxy", maxy)):
+        if not -90.0 <= value <= 90.0:
+            raise QueryError(f"bbox {name} {value:g} is outside the latitude range -90..90")
+    if minx > maxx:
+        raise QueryError(f"bbox is reversed: minx {minx:g} is greater than maxx {maxx:g}")
+    if miny > maxy:
+        raise QueryError(f"bbox is reversed: miny {miny:g} is greater than maxy {maxy:g}")
+    return minx, miny, maxx, maxy
+
+
+def bbox_of(geometry: Mapping) -> tuple[float, float, float, float] | None:
+    """Bounding box of a GeoJSON geometry (any type), or None when it has no coordinates."""
+    xs: list[float] = []
+    ys: list[float] = []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(float(coords[0]))
+            ys.append(float(coords[1]))
+        else:
+            for c in coords or ():
+                walk(c)
+
+    if geometry is None:
+        return None
+    if geometry.get("type") == "GeometryCollection":
+        boxes = [b for g in geometry.get("geometries", ()) if (b := bbox_of(g))]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
+    walk(geometry.get("coordinates"))
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def boxes_intersect(a: Sequence[float], b: Sequence[float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+# --- text -------------------------------------------------------------------------------------
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Zhèngzhōu' -> 'zhengzhou', 'Lü' -> 'lu'. CJK unchanged."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def squash(text: str) -> str:
+    """Folded text without spaces or punctuation: 'Xi'an' and 'Xi an' -> 'xian'."""
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^\w]+", fold(text)) if w]
+
+
+def strip_zh_suffix(text: str) -> str:
+    for suffix in _ZH_SUFFIXES:
+        if len(text) > len(suffix) + 1 and text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def clean_query(q: str | None, *, required: bool) -> str:
+    """Trim a q parameter; QueryError when required and empty, or when too long."""
+    q = (q or "").strip()
+    if required and not q:
+        raise QueryError("q is required: give an English, Chinese or pinyin name to search for")
+    if len(q) > MAX_QUERY_LENGTH:
+        raise QueryError(f"q is too long: at most {MAX_QUERY_LENGTH} characters")
+    return q
+
+
+def parse_limit(text: str | None) -> int:
+    if text is None or text.strip() == "":
+        return DEFAULT_LIMIT
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return value
+
+
+# Weights: where the query matched, and how well.
+_FIELD_WEIGHT = {"name": 1.0, "name_zh": 1.0, "alias": 0.9, "member": 0.5}
+_HOW = {"exact": 100, "prefix": 70, "word": 55, "contains": 35, "words": 25}
+
+
+@dataclass
+class SearchEntry:
+    """One feature as the search sees it."""
+
+    id: str
+    layer: str
+    order: int
+    name: str
+    name_zh: str
+    precision: int
+    texts: list[tuple[str, str, str]] = field(default_factory=list)  # (field, original, squashed)
+
+    @classmethod
+    def from_feature(cls, feature: Mapping, order: int) -> "SearchEntry":
+        props = feature.get("properties") or {}
+        name = str(props.get("name") or "")
+        name_zh = str(props.get("name_zh") or "")
+        entry = cls(
+            id=str(feature.get("id")),
+            layer=str(props.get("layer") or ""),
+            order=order,
+            name=name,
+            name_zh=name_zh,
+            precision=int(props.get("precision") or 9),
+        )
+        entry._add("name", name)
+        entry._add("name_zh", name_zh)
+        for alias in props.get("aliases") or ():
+            entry._add("alias", str(alias))
+        for member in props.get("members") or ():
+            if isinstance(member, Mapping):
+                entry._add("member", str(member.get("name") or ""))
+                entry._add("member", str(member.get("name_zh") or ""))
+        return entry
+
+    def _add(self, field_name: str, text: str) -> None:
+        if not text:
+            return
+        self.texts.append((field_name, text, squash(text)))
+        if _CJK.search(text):
+            short = strip_zh_suffix(text)
+            if short != text:
+                self.texts.append((field_name, text, squash(short)))
+
+    def match(self, q: str) -> tuple[float, str, str] | None:
+        """Best (score, field, matched text) for query q, or None."""
+        sq = squash(q)
+        if not sq:
+            return None
+        qwords = words(q)
+        best: tuple[float, str, str] | None = None
+        for field_name, original, squashed in self.texts:
+            how = None
+            if squashed == sq:
+                how = "exact"
+            elif squashed.startswith(sq):
+                how = "prefix"
+            elif any(w.startswith(sq) for w in words(original)):
+                how = "word"
+            elif len(sq) >= 2 and sq in squashed:
+                how = "contains"
+            elif len(qwords) > 1 and all(any(w.startswith(qw) for w in words(original)) for qw in qwords):
+                how = "words"
+            if how is None:
+                continue
+            score = _HOW[how] * _FIELD_WEIGHT[field_name]
+            if best is None or score > best[0]:
+                best = (score, field_name, original)
+        return best
+
+
+def build_search_index(features: Iterable[Mapping]) -> list[SearchEntry]:
+    return [SearchEntry.from_feature(f, i) for i, f in enumerate(features)]
+
+
+def search(entries: Sequence[SearchEntry], q: str, limit: int = DEFAULT_LIMIT,
+           layers: set[str] | None = None) -> list[tuple[SearchEntry, float, str, str]]:
+    """Entries matching q, best first: exact names before prefixes before substrings;
+    ties go to the more precisely located, then the shorter name, then catalog order."""
+    hits = []
+    queries = [q]
+    if _CJK.search(q):
+        short = strip_zh_suffix(q)
+        if short != q:
+            queries.append(short)
+    for entry in entries:
+        if layers is not None and entry.layer not in layers:
+            continue
+        best = None
+        for i, query in enumerate(queries):
+            m = entry.match(query)
+            if m and i:
+                m = (m[0] * 0.95, m[1], m[2])
+            if m and (best is None or m[0] > best[0]):
+                best = m
+        if best:
+            hits.append((entry, *best))
+    hits.sort(key=lambda h: (-h[1], h[0].precision, len(h[0].name), h[0].order))
+    return hits[:limit]
+
+
+def matches_text(entry: SearchEntry, q: str) -> bool:
+    return bool(search([entry], q, limit=1))
+
+
+# --- provinces --------------------------------------------------------------------------------
+
+def province_aliases(provinces: Iterable[Mapping]) -> dict[str, str]:
+    """Map folded English, Chinese and short Chinese province names to the English name.
+
+    ``provinces`` are property dicts with ``name`` (English) and optionally ``name_zh``.
+    """
+    table: dict[str, str] = {}
+    for props in provinces:
+        name = str(props.get("name") or "").strip()
+        if not name:
+            continue
+        table[squash(name)] = name
+        zh = str(props.get("name_zh") or "").strip()
+        if zh:
+            table[squash(zh)] = name
+            table[squash(strip_zh_suffix(zh))] = name
+    return table
+
+
+def resolve_province(value: str | None, table: Mapping[str, str]) -> str | None:
+    """English province name for a province= parameter (English or Chinese, any case); None if empty."""
+    if value is None or value.strip() == "":
+        return None
+    value = value.strip()
+    if len(value) > MAX_QUERY_LENGTH:
+        raise QueryError("province is too long")
+    key = squash(value)
+    if key in table:
+        return table[key]
+    short = squash(strip_zh_suffix(value))
+    if short in table:
+        return table[short]
+    raise QueryError(
+        f"unknown province {value[:40]!r}; use an English or Chinese province name such as Henan or 河南"
+    )

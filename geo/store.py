@@ -1,0 +1,266 @@
+"""The built atlas data, loaded once: parsed for filtering and search, serialized and gzipped once.
+
+``Store.load(data_dir)`` reads what ``python -m geo build`` writes:
+
+- ``layers/index.json`` (themes and layers in panel order),
+- ``layers/<id>.geojson`` (one FeatureCollection per layer),
+- ``locations.geojson`` (every feature),
+- ``base/provinces.geojson`` (province outlines for the offline base map).
+
+Every response body the API serves unfiltered is prepared here as a :class:`Blob` (compact JSON
+bytes, their gzip and a strong ETag), so serving a layer is a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import query
+
+GEOJSON_TYPE = "application/geo+json"
+
+
+class DataError(RuntimeError):
+    """The data directory is missing something or holds something unreadable."""
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact UTF-8 JSON, the one serialization every response uses."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A response body prepared once: identity bytes, gzip bytes, strong ETag (unquoted)."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes) -> "Blob":
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        return cls(body, gzip.compress(body, compresslevel=9, mtime=0), digest)
+
+    @property
+    def gzip_etag(self) -> str:
+        # A different representation gets a different strong validator.
+        return self.etag + "-gz"
+
+
+def feature_collection_bytes(feature_bytes: Iterable[bytes]) -> bytes:
+    return b'{"type":"FeatureCollection","features":[' + b",".join(feature_bytes) + b"]}"
+
+
+@dataclass
+class Layer:
+    id: str
+    meta: dict
+    features: list[dict]
+    feature_bytes: list[bytes]
+    bboxes: list[tuple[float, float, float, float] | None]
+    provinces: list[frozenset[str]]
+    search: list[query.SearchEntry]
+    blob: Blob
+    _shapes: list | None = field(default=None, repr=False)
+
+    @property
+    def count(self) -> int:
+        return len(self.features)
+
+    def shapes(self):
+        """Shapely geometries, built on first use (only bbox filtering needs them)."""
+        if self._shapes is None:
+            from shapely.geometry import shape
+
+            self._shapes = [shape(f["geometry"]) if f.get("geometry") else None for f in self.features]
+        return self._shapes
+
+    def select(self, bbox: Sequence[float] | None = None, province: str | None = None,
+               q: str | None = None) -> list[int]:
+        """Indices of the features that pass every given filter, in layer order."""
+        indices = range(len(self.features))
+        if province:
+            indices = [i for i in indices if province in self.provinces[i]]
+        if q:
+            indices = [i for i in indices if query.matches_text(self.search[i], q)]
+        if bbox:
+            candidates = [i for i in indices if self.bboxes[i] and query.boxes_intersect(self.bboxes[i], bbox)]
+            if candidates:
+                from shapely.geometry import box
+
+                window = box(*bbox)
+                shapes = self.shapes()
+                candidates = [i for i in candidates if shapes[i] is not None and shapes[i].intersects(window)]
+            indices = candidates
+        return list(indices)
+
+    def subset_bytes(self, indices: Sequence[int]) -> bytes:
+        return feature_collection_bytes(self.feature_bytes[i] for i in indices)
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        with path.open("rb") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise DataError(f"{what} is missing: {path} (run `python -m geo build`)") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{what} is unreadable: {path}: {exc}") from None
+
+
+def _feature_collection(path: Path, what: str) -> list[dict]:
+    data = _read_json(path, what)
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
+        data.get("features"), list
+    ):
+        raise DataError(f"{what} is not a GeoJSON FeatureCollection: {path}")
+    return data["features"]
+
+
+class Store:
+    """Everything the app serves, held in memory."""
+
+    def __init__(self, data_dir: Path, themes: list[dict], layers: dict[str, Layer],
+                 locations: Blob, provinces: Blob, province_table: dict[str, str]):
+        self.data_dir = data_dir
+        self.themes = themes
+        self.layers = layers
+        self.locations = locations
+        self.provinces = provinces
+        self.province_table = province_table
+        self.search_entries = [e for layer in layers.values() for e in layer.search]
+        for order, entry in enumerate(self.search_entries):
+            entry.order = order
+        self._features_by_id = {
+            str(f.get("id")): (layer, i) for layer in layers.values() for i, f in enumerate(layer.features)
+        }
+
+    # -- loading --------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, data_dir: str | Path) -> "Store":
+        data_dir = Path(data_dir)
+        index = _read_json(data_dir / "layers" / "index.json", "the layer index")
+        if not isinstance(index, dict) or not isinstance(index.get("layers"), list) or not isinstance(
+            index.get("themes"), list
+        ):
+            raise DataError(f"the layer index has no 'themes' and 'layers' lists: {data_dir / 'layers' / 'index.json'}")
+
+        layers: dict[str, Layer] = {}
+        for meta in index["layers"]:
+            layer_id = str(meta.get("id") or "")
+            if not layer_id or layer_id in layers:
+                raise DataError(f"the layer index has a missing or repeated layer id: {layer_id!r}")
+            # The file is found by its id, never by a path the index (or a request) could steer.
+            features = _feature_collection(data_dir / "layers" / f"{layer_id}.geojson", f"layer {layer_id}")
+            layers[layer_id] = cls._prepare_layer(layer_id, dict(meta), features)
+
+        known = set(layers)
+        themes = []
+        for theme in index["themes"]:
+            theme = dict(theme)
+            theme["layers"] = [lid for lid in theme.get("layers") or () if lid in known]
+            themes.append(theme)
+
+        location_features = _feature_collection(data_dir / "locations.geojson", "locations.geojson")
+        locations = Blob.of(feature_collection_bytes(dumps(f) for f in location_features))
+
+        province_features = _feature_collection(data_dir / "base" / "provinces.geojson", "the province base layer")
+        provinces = Blob.of(feature_collection_bytes(dumps(f) for f in province_features))
+        table = query.province_aliases((f.get("properties") or {}) for f in province_features)
+        for layer in layers.values():  # names used by features count even if the base lacks them
+            for names in layer.provinces:
+                for name in names:
+                    table.setdefault(query.squash(name), name)
+        return cls(data_dir, themes, layers, locations, provinces, table)
+
+    @staticmethod
+    def _prepare_layer(layer_id: str, meta: dict, features: list[dict]) -> Layer:
+        feature_bytes = [dumps(f) for f in features]
+        bboxes = [query.bbox_of(f.get("geometry")) for f in features]
+        provinces = [frozenset(str(p) for p in (f.get("properties") or {}).get("provinces") or ()) for f in features]
+        meta["count"] = len(features)
+        boxes = [b for b in bboxes if b]
+        if boxes and not meta.get("bbox"):
+            meta["bbox"] = [min(b[0] for b in boxes), min(b[1] for b in boxes),
+                            max(b[2] for b in boxes), max(b[3] for b in boxes)]
+        if not meta.get("geometry_types"):
+            meta["geometry_types"] = sorted({(f.get("geometry") or {}).get("type") for f in features} - {None})
+        return Layer(
+            id=layer_id,
+            meta=meta,
+            features=features,
+            feature_bytes=feature_bytes,
+            bboxes=bboxes,
+            provinces=provinces,
+            search=query.build_search_index(features),
+            blob=Blob.of(feature_collection_bytes(feature_bytes)),
+        )
+
+    # -- queries --------------------------------------------------------------------------------
+    def layer(self, layer_id: str) -> Layer | None:
+        return self.layers.get(layer_id)
+
+    def feature(self, feature_id: str) -> tuple[Layer, dict] | None:
+        hit = self._features_by_id.get(feature_id)
+        if hit is None:
+            return None
+        layer, i = hit
+        return layer, layer.features[i]
+
+    def bbox(self) -> list[float] | None:
+        boxes = [layer.meta["bbox"] for layer in self.layers.values() if layer.meta.get("bbox")]
+        if not boxes:
+            return None
+        return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+    def index(self, links=None) -> dict:
+        """The layer index as the API gives it; ``links(layer_id)`` adds a links object per layer."""
+        layers = []
+        for layer in self.layers.values():
+            meta = {k: layer.meta.get(k) for k in
+                    ("id", "title", "theme", "description", "colour", "geometry_types", "count", "bbox")}
+            if links:
+                meta["links"] = links(layer.id)
+            layers.append(meta)
+        return {"themes": self.themes, "layers": layers}
+
+    def places(self, q: str, limit: int = query.DEFAULT_LIMIT) -> list[dict]:
+        """Search results: enough to list a place and to zoom to it before its layer is loaded."""
+        results = []
+        for entry, score, field_name, matched in query.search(self.search_entries, q, limit):
+            layer, feature = self.feature(entry.id)
+            props = feature.get("properties") or {}
+            i = self._features_by_id[entry.id][1]
+            results.append({
+                "id": entry.id,
+                "name": entry.name,
+                "name_zh": entry.name_zh,
+                "layer": layer.id,
+                "layer_title": layer.meta.get("title"),
+                "theme": layer.meta.get("theme"),
+                "provinces": list(props.get("provinces") or ()),
+                "precision": props.get("precision"),
+                "precision_label": props.get("precision_label"),
+                "geometry_type": (feature.get("geometry") or {}).get("type"),
+                "bbox": list(layer.bboxes[i]) if layer.bboxes[i] else None,
+                "center": _center(layer, i),
+                "matched": {"field": field_name, "text": matched},
+                "score": round(score, 1),
+            })
+        return results
+
+
+def _center(layer: Layer, i: int) -> list[float] | None:
+    """A point on the feature (inside areas), rounded like the data, for opening its popup."""
+    shapes = layer.shapes()
+    shape = shapes[i]
+    if shape is None or shape.is_empty:
+        return None
+    point = shape if shape.geom_type == "Point" else shape.representative_point()
+    return [round(point.x, 6), round(point.y, 6)]
