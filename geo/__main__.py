@@ -1,0 +1,92 @@
+"""Command line: ``python -m geo build | validate | geocode NAME --province P``.
+
+Thin wrappers over :mod:`geo.build`, :mod:`geo.catalog` and :mod:`geo.geocoder`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .build import CATALOG_DIR, DATA_DIR, BuildError, build_and_write
+from .catalog import CatalogError, load_catalog
+from .gazetteer import Gazetteer, GazetteerError
+from .geocoder import GeocodeError, Geocoder, PlaceRef
+
+
+def cmd_build(args) -> int:
+    try:
+        result = build_and_write(args.catalog, args.out)
+    except (CatalogError, BuildError) as exc:
+        print(exc, file=sys.stderr)
+        if isinstance(exc, CatalogError):
+            print("build stopped; previous outputs left untouched", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"build stopped: cannot write outputs to {args.out}: {exc}; "
+              "previous outputs left untouched", file=sys.stderr)
+        return 1
+    s = result.stats
+    print(f"{s['features']} features in {s['layers']} layers; "
+          f"county vertices {s['county_vertices'][0]:,} -> {s['county_vertices'][1]:,}, "
+          f"province vertices {s['province_vertices'][0]:,} -> {s['province_vertices'][1]:,}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    try:
+        catalog = load_catalog(args.catalog)
+    except CatalogError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"catalog OK: {len(catalog.entries)} entries, {len(catalog.layers)} layers, "
+          f"{len(catalog.documents)} documents")
+    return 0
+
+
+def cmd_geocode(args) -> int:
+    ref = PlaceRef(args.name, args.province, args.level, (args.country or "CN").upper())
+    try:
+        geocoder = Geocoder(Gazetteer.from_packages())
+        found = geocoder.candidates(ref)
+    except (GeocodeError, GazetteerError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if not found:
+        try:
+            geocoder.geocode(ref)
+        except GeocodeError as exc:
+            print(exc, file=sys.stderr)
+        return 1
+    for match in found:
+        print(match.summary())
+        print(f"    basis: {match.basis}")
+    if len(found) > 1:
+        print(f"{len(found)} candidates: ambiguous in a catalog; add level or use the Chinese name",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="geocode the catalog and write the GeoJSON layers")
+    p.add_argument("--catalog", default=CATALOG_DIR, help="catalog directory")
+    p.add_argument("--out", default=DATA_DIR, help="output directory")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("validate", help="check the catalog (no geocoding)")
+    p.add_argument("--catalog", default=CATALOG_DIR)
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("geocode", help="list the candidates for a name")
+    p.add_argument("name")
+    p.add_argument("--province", help="English or Chinese province name (required in China)")
+    p.add_argument("--level", choices=["province", "prefecture", "county"])
+    p.add_argument("--country", help="ISO alpha-2 code for a place outside China")
+    p.set_defaults(func=cmd_geocode)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""The build: catalog -> geocoded, themed GeoJSON layers, written all at once.
+
+Outputs (under the output directory, normally ``data/``):
+
+* ``locations.geojson`` — every feature, the contract documented in the README;
+* ``layers/<layer>.geojson`` — one FeatureCollection per layer, and ``layers/index.json``;
+* ``base/provinces.geojson`` — province outlines, the offline base layer.
+
+Nothing is written until every entry has resolved and every geometry is built, so a failing
+build leaves the previous outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import shapely
+
+from . import areas, export, features
+from .catalog import Catalog, load_catalog
+from .gazetteer import Gazetteer, GazetteerError
+from .geocoder import GeocodeError, Geocoder, Match
+from .provinces import province_en
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_DIR = os.path.join(os.path.dirname(HERE), "data")
+CATALOG_DIR = os.path.join(DATA_DIR, "catalog")
+
+
+class BuildError(RuntimeError):
+    """The build stopped; ``problems`` names each catalog entry at fault."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        head = (f"build stopped: {len(problems)} problem{'s' if len(problems) != 1 else ''}; "
+                "previous outputs left untouched")
+        super().__init__("\n".join([head] + [f"  - {p}" for p in problems]))
+
+
+@dataclass
+class BuildResult:
+    features: list[dict]
+    outputs: dict[str, bytes]
+    stats: dict = field(default_factory=dict)
+
+
+def _stderr_progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def resolve(catalog: Catalog, geocoder: Geocoder) -> dict[str, list[Match]]:
+    """Resolve every place reference of every entry; collect all failures, then raise."""
+    resolved, problems = {}, []
+    for entry in catalog.entries:
+        matches = []
+        for ref in entry.recipe.refs:
+            try:
+                matches.append(geocoder.geocode(ref))
+            except GeocodeError as exc:
+                problems.append(f"{entry.file}: entry {entry.id!r}: {exc}")
+        if entry.recipe.kind == "area":
+            for m in matches:
+                if m.unit is None:
+                    problems.append(f"{entry.file}: entry {entry.id!r}: area member "
+                                    f"{m.ref.describe()} is a populated place, not an "
+                                    "administrative unit with a boundary")
+        resolved[entry.id] = matches
+    if problems:
+        raise BuildError(problems)
+    return resolved
+
+
+def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
+          progress: Callable[[str], None] = _stderr_progress) -> BuildResult:
+    """Build every output in memory (nothing is written here)."""
+    started = time.perf_counter()
+
+    def step(message: str):
+        progress(f"[{time.perf_counter() - started:6.1f}s] {message}")
+
+    step(f"reading catalog {catalog_dir}")
+    catalog = load_catalog(catalog_dir)
+    step(f"catalog: {len(catalog.entries)} entries in {len(catalog.layers)} layers; "
+         "loading gazetteer")
+    try:
+        gazetteer = gazetteer or Gazetteer.from_packages()
+    except GazetteerError as exc:
+        raise BuildError([f"gazetteer: {exc}"]) from exc
+    geocoder = Geocoder(gazetteer)
+    step(f"gazetteer: {len(gazetteer.units)} units, {len(gazetteer.places)} places; geocoding")
+    resolved = resolve(catalog, geocoder)
+
+    members_by_area = {e.id: [m.unit for m in resolved[e.id]]
+                       for e in catalog.entries if e.recipe.kind == "area"}
+    province_areas, county_areas, county_provinces = areas.plan_areas(gazetteer, members_by_area)
+    step("boundaries: province coverage (base layer and province-made areas)")
+    try:
+        pcov = areas.province_coverage(gazetteer)
+        step(f"boundaries: county coverage of {len(county_provinces)} provinces")
+        ccov = (areas.county_coverage(gazetteer, county_provinces) if county_areas
+                else areas.Coverage())
+    except GazetteerError as exc:
+        raise BuildError([f"gazetteer: {exc}"]) from exc
+
+    step("building features")
+    feats = []
+    problems = []
+    for entry in catalog.entries:
+        matches = resolved[entry.id]
+        kind = entry.recipe.kind
+        members: list[dict] = []
+        if kind == "point":
+            geom, precision, basis = features.point_geometry(entry, matches[0])
+            ids = matches[0].gazetteer
+        elif kind == "site":
+            geom, precision, basis = features.site_geometry(entry, matches[0])
+            ids = matches[0].gazetteer
+        elif kind == "line":
+            geom, precision, basis = features.line_geometry(entry, matches)
+            members = [features.member_record(m) for m in matches]
+            ids = {"geonameids": [m.place.geonameid for m in matches if m.place],
+                   "adcodes": [m.unit.adcode for m in matches if m.unit]}
+        else:
+            geom = (pcov.union(province_areas[entry.id]) if entry.id in province_areas
+                    else ccov.union(county_areas[entry.id]))
+            precision = features.area_precision(entry, matches)
+            basis = features.area_basis(entry, matches)
+            members = [features.member_record(m) for m in matches]
+            ids = {"adcodes": [m.unit.adcode for m in matches]}
+        geom = features.clean_geometry(geom)
+        if geom.is_empty or not geom.is_valid:
+            problems.append(f"{entry.file}: entry {entry.id!r}: built geometry is "
+                            f"{'empty' if geom.is_empty else 'invalid'}")
+            continue
+        feats.append(features.feature(catalog, entry, export.geometry_json(geom), precision,
+                                      basis, ids, members))
+    if problems:
+        raise BuildError(problems)
+
+    step("serialising layers")
+    outputs: dict[str, bytes] = {"locations.geojson": export.dumps(export.feature_collection(feats))}
+    index = {"themes": [], "layers": []}
+    for theme in catalog.themes:
+        index["themes"].append({"id": theme.id, "title": theme.title, "colour": theme.colour,
+                                "layers": [l.id for l in catalog.layers if l.theme == theme.id]})
+    for layer in catalog.layers:
+        layer_feats = [f for f in feats if f["properties"]["layer"] == layer.id]
+        rel = f"layers/{layer.id}.geojson"
+        outputs[rel] = export.dumps(export.feature_collection(layer_feats))
+        index["layers"].append({
+            "id": layer.id, "title": layer.title, "theme": layer.theme,
+            "description": layer.description, "colour": layer.colour,
+            "geometry_types": sorted({f["geometry"]["type"] for f in layer_feats}),
+            "count": len(layer_feats), "bbox": export.bounds(layer_feats), "file": rel})
+    outputs["layers/index.json"] = export.dumps(index)
+    outputs["base/provinces.geojson"] = export.dumps(_province_base(gazetteer, pcov))
+
+    stats = {
+        "entries": len(catalog.entries), "features": len(feats), "layers": len(catalog.layers),
+        "province_vertices": [pcov.vertices_before, pcov.vertices_after],
+        "county_vertices": [ccov.vertices_before, ccov.vertices_after],
+        "county_provinces": len(county_provinces),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    step(f"built {len(feats)} features in {stats['seconds']} s")
+    return BuildResult(feats, outputs, stats)
+
+
+def _province_base(gazetteer: Gazetteer, pcov: areas.Coverage) -> dict:
+    feats = []
+    for unit in sorted((u for u in gazetteer.units if u.level == "province"),
+                       key=lambda u: u.adcode):
+        geom = features.clean_geometry(pcov.geometries[unit.adcode])
+        if geom.is_empty:
+            continue
+        feats.append({"type": "Feature", "id": unit.adcode,
+                      "geometry": export.geometry_json(geom),
+                      "properties": {"adcode": unit.adcode, "name_zh": unit.name_zh,
+                                     "name": province_en(unit.province_zh)}})
+    return export.feature_collection(feats)
+
+
+def build_and_write(catalog_dir: str = CATALOG_DIR, out_dir: str = DATA_DIR,
+                    gazetteer: Gazetteer | None = None,
+                    progress: Callable[[str], None] = _stderr_progress) -> BuildResult:
+    """Build, then write every output at once (see :func:`geo.export.write_outputs`)."""
+    result = build(catalog_dir, gazetteer, progress)
+    export.write_outputs(out_dir, result.outputs, prune={"layers": ".geojson"})
+    sizes = {rel: len(data) for rel, data in result.outputs.items()}
+    result.stats["bytes"] = sizes
+    progress(f"wrote {len(sizes)} files to {out_dir} "
+             f"(locations.geojson {sizes['locations.geojson']:,} bytes)")
+    return result
+
+
+def shapely_versions() -> str:
+    return f"shapely {shapely.__version__}, GEOS {'.'.join(map(str, shapely.geos_version))}"

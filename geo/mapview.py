@@ -1,0 +1,175 @@
+"""The map page, composed with folium.
+
+The page holds no feature data: each overlay is a folium element that registers an empty Leaflet
+layer with ``static/atlas.js``, which fetches the layer from the API when it is shown. Scripts and
+stylesheets are set per map instance (``m.default_js`` / ``m.default_css``) to URLs the app serves,
+so the page needs no CDN and changes no other folium map in the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import folium
+from branca.element import Figure, MacroElement
+from folium.template import Template
+
+TITLE = "Central China Atlas"
+DESCRIPTION = "Places named in the plans for the rise of central China: hubs, cities, industries, pilot zones."
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+# Central China, for when the data has no extent at all.
+FALLBACK_BBOX = (108.0, 24.5, 119.0, 36.5)
+
+
+@dataclass
+class PageAssets:
+    """Where the page loads its scripts and stylesheets from (URLs the app serves)."""
+
+    js: Sequence[tuple[str, str]]
+    css: Sequence[tuple[str, str]]
+
+
+@dataclass
+class PageUrls:
+    places: str
+    provinces: str
+    download_all: str
+    index: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class AtlasFigure(Figure):
+    """folium's Figure with a language, a description and the script inside the body."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        "<title>{{ this.title|e }}</title>\n"
+        '<meta name="description" content="{{ this.description|e }}">\n'
+        "{{ this.header.render(**kwargs) }}\n"
+        "</head>\n"
+        "<body>\n"
+        "{{ this.html.render(**kwargs) }}\n"
+        "<script>\n"
+        "{{ this.script.render(**kwargs) }}\n"
+        "</script>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+    def __init__(self, title: str, description: str):
+        super().__init__(title=title)
+        self.description = description
+        # Figure adds an http-equiv charset meta; the template above says it once, first.
+        self.header._children.pop("meta_http", None)
+
+
+class AsyncGeoJson(MacroElement):
+    """An empty Leaflet layer that atlas.js fills from ``options['url']`` when it is shown."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = atlas.{{ this.kind }}({{ this.options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, options: dict, kind: str = "overlay"):
+        super().__init__()
+        self._name = "AsyncGeoJson"
+        self.kind = kind
+        self.options = options
+
+
+class AtlasPanel(MacroElement):
+    """The layer panel (legend, theme toggles, downloads), search and permalink, run by atlas.js."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <noscript><p class="atlas-noscript">The map needs JavaScript.
+        <a href="{{ this.config.urls.download_all|e }}">Download every place as GeoJSON</a>.</p></noscript>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        atlas.start({{ this._parent.get_name() }}, {{ this.config|tojson }}, {
+            tiles: {{ this.tiles.get_name() }},
+            outlines: {{ this.outlines.get_name() }},
+            overlays: [{% for o in this.overlays %}{{ o.get_name() }}{{ "," if not loop.last }}{% endfor %}]
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict, tiles, outlines, overlays):
+        super().__init__()
+        self._name = "AtlasPanel"
+        self.config = config
+        self.tiles = tiles
+        self.outlines = outlines
+        self.overlays = overlays
+
+
+def _view(bbox: Sequence[float] | None) -> tuple[list[float], int]:
+    minx, miny, maxx, maxy = bbox or FALLBACK_BBOX
+    span = max(maxx - minx, maxy - miny, 0.5)
+    zoom = 5 if span > 12 else 6 if span > 6 else 7
+    return [round((miny + maxy) / 2, 4), round((minx + maxx) / 2, 4)], zoom
+
+
+def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
+              bbox: Sequence[float] | None = None) -> folium.Map:
+    """The folium Map for the atlas page. ``index`` is the API layer index (with per-layer links)."""
+    center, zoom = _view(bbox)
+    figure = AtlasFigure(TITLE, DESCRIPTION)
+    m = folium.Map(
+        location=center,
+        zoom_start=zoom,
+        tiles=None,
+        min_zoom=3,
+        max_zoom=18,
+        control_scale=True,
+        zoom_control="topleft",
+        world_copy_jump=True,
+    )
+    figure.add_child(m)
+    # Per instance: other folium maps in this process keep their own defaults.
+    m.default_js = list(assets.js)
+    m.default_css = list(assets.css)
+
+    tiles = folium.TileLayer(
+        OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, show=False, control=False
+    )
+    tiles.add_to(m)
+
+    outlines = AsyncGeoJson({"id": "provinces", "title": "Province outlines", "url": urls.provinces}, kind="base")
+    outlines.add_to(m)
+
+    overlays = []
+    for layer in index["layers"]:
+        links = layer.get("links") or {}
+        options = {k: layer.get(k) for k in
+                   ("id", "title", "theme", "description", "colour", "geometry_types", "count", "bbox")}
+        options["url"] = links.get("self")
+        options["download"] = links.get("download")
+        overlay = AsyncGeoJson(options)
+        overlay.add_to(m)
+        overlays.append(overlay)
+
+    config = {
+        "title": TITLE,
+        "themes": [{k: t.get(k) for k in ("id", "title", "colour", "layers")} for t in index["themes"]],
+        "bbox": list(bbox or FALLBACK_BBOX),
+        "urls": {"places": urls.places, "download_all": urls.download_all, "index": urls.index, **urls.extra},
+    }
+    AtlasPanel(config, tiles, outlines, overlays).add_to(m)
+    return m
+
+
+def render_page(index: Mapping, assets: PageAssets, urls: PageUrls,
+                bbox: Sequence[float] | None = None) -> str:
+    return build_map(index, assets, urls, bbox).get_root().render()
