@@ -23,6 +23,8 @@ from typing import Any, Iterable, Mapping, Sequence
 from . import query
 
 GEOJSON_TYPE = "application/geo+json"
+# The six provinces of central China: the map opens on them.
+CENTRAL_PROVINCES = ("Shanxi", "Henan", "Hubei", "Hunan", "Anhui", "Jiangxi")
 
 
 class DataError(RuntimeError):
@@ -127,13 +129,15 @@ class Store:
     """Everything the app serves, held in memory."""
 
     def __init__(self, data_dir: Path, themes: list[dict], layers: dict[str, Layer],
-                 locations: Blob, provinces: Blob, province_table: dict[str, str]):
+                 locations: Blob, provinces: Blob, province_table: dict[str, str],
+                 province_boxes: dict[str, tuple[float, float, float, float]] | None = None):
         self.data_dir = data_dir
         self.themes = themes
         self.layers = layers
         self.locations = locations
         self.provinces = provinces
         self.province_table = province_table
+        self.province_boxes = province_boxes or {}
         self.search_entries = [e for layer in layers.values() for e in layer.search]
         for order, entry in enumerate(self.search_entries):
             entry.order = order
@@ -177,7 +181,13 @@ class Store:
             for names in layer.provinces:
                 for name in names:
                     table.setdefault(query.squash(name), name)
-        return cls(data_dir, themes, layers, locations, provinces, table)
+        boxes = {}
+        for f in province_features:
+            name = str((f.get("properties") or {}).get("name") or "")
+            box = query.bbox_of(f.get("geometry"))
+            if name and box:
+                boxes[name] = box
+        return cls(data_dir, themes, layers, locations, provinces, table, boxes)
 
     @staticmethod
     def _prepare_layer(layer_id: str, meta: dict, features: list[dict]) -> Layer:
@@ -217,6 +227,13 @@ class Store:
         boxes = [layer.meta["bbox"] for layer in self.layers.values() if layer.meta.get("bbox")]
         if not boxes:
             return None
+        return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+    def home_bbox(self) -> list[float] | None:
+        """Where the map opens: central China's six provinces, or the data's extent without them."""
+        boxes = [self.province_boxes[name] for name in CENTRAL_PROVINCES if name in self.province_boxes]
+        if not boxes:
+            return self.bbox()
         return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
     def index(self, links=None) -> dict:

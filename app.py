@@ -1,0 +1,239 @@
+"""Central China Atlas: the web app.
+
+    python app.py [--host 127.0.0.1] [--port 8000] [--data DIR]
+
+serves the map page, the GeoJSON API and the downloads with waitress. Routes are thin: data is
+loaded once by ``geo.store``, filters and search live in ``geo.query``, the page in ``geo.mapview``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, Response, abort, jsonify, request, send_from_directory, url_for
+from werkzeug.exceptions import HTTPException
+
+from geo import mapview, query
+from geo.store import GEOJSON_TYPE, Blob, DataError, Store, dumps
+
+ROOT = Path(__file__).resolve().parent
+API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
+PAGE_MAX_AGE = 0       # the page names its assets with version stamps; always revalidate it
+
+
+def _vendor_dirs() -> dict[str, Path]:
+    """Browser libraries from XStatic packages, by the short name used in /vendor/<name>/."""
+    import xstatic.pkg.leaflet as leaflet
+
+    return {"leaflet": Path(leaflet.BASE_DIR)}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
+    app.config.from_mapping(DATA_DIR=str(ROOT / "data"), JSON_SORT_KEYS=False)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    store = Store.load(app.config["DATA_DIR"])
+    app.extensions["atlas_store"] = store
+    vendor_dirs = _vendor_dirs()
+    page_cache: dict[str, Blob] = {}
+    index_cache: dict[str, Blob] = {}
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def asset_url(endpoint: str, filename: str, base: Path, **values) -> str:
+        """URL with a content stamp, so a changed file is fetched again."""
+        stamp = _stamp(base / filename)
+        return url_for(endpoint, filename=filename, v=stamp, **values)
+
+    def blob_response(blob: Blob, mimetype: str, *, max_age: int = API_MAX_AGE,
+                      filename: str | None = None) -> Response:
+        use_gzip = request.accept_encodings["gzip"] > 0
+        etag = blob.gzip_etag if use_gzip else blob.etag
+        inm = request.if_none_match
+        if inm and (inm.star_tag or inm.contains_weak(blob.etag) or inm.contains_weak(blob.gzip_etag)):
+            response = Response(status=304)
+        else:
+            response = Response(blob.gzipped if use_gzip else blob.body, mimetype=mimetype)
+            if use_gzip:
+                response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(etag)
+        response.headers["Vary"] = "Accept-Encoding"
+        response.cache_control.public = True
+        response.cache_control.max_age = max_age
+        if max_age == 0:
+            response.cache_control.no_cache = True
+        if filename:
+            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def layer_links(layer_id: str) -> dict:
+        return {
+            "self": url_for("api_layer", layer_id=layer_id),
+            "download": url_for("download_layer", layer_id=layer_id),
+        }
+
+    def get_layer(layer_id: str):
+        layer = store.layer(layer_id)
+        if layer is None:
+            abort(404, description=f"unknown layer {layer_id[:60]!r}; GET {url_for('api_layers')} lists the layers")
+        return layer
+
+    # -- the page --------------------------------------------------------------------------------
+    @app.get("/")
+    def index():
+        key = request.script_root
+        if key not in page_cache:
+            static = Path(app.static_folder)
+            assets = mapview.PageAssets(
+                js=[("leaflet", asset_url("vendor", "leaflet.js", vendor_dirs["leaflet"], package="leaflet")),
+                    ("atlas", asset_url("static", "atlas.js", static))],
+                css=[("leaflet_css", asset_url("vendor", "leaflet.css", vendor_dirs["leaflet"], package="leaflet")),
+                     ("atlas_css", asset_url("static", "atlas.css", static))],
+            )
+            urls = mapview.PageUrls(
+                places=url_for("api_places"),
+                provinces=url_for("api_base_provinces"),
+                download_all=url_for("download_all"),
+                index=url_for("api_layers"),
+            )
+            html = mapview.render_page(store.index(layer_links), assets, urls, store.home_bbox())
+            page_cache[key] = Blob.of(html.encode("utf-8"))
+        return blob_response(page_cache[key], "text/html", max_age=PAGE_MAX_AGE)
+
+    @app.get("/vendor/<package>/<path:filename>")
+    def vendor(package: str, filename: str):
+        base = vendor_dirs.get(package)
+        if base is None:
+            abort(404, description=f"unknown vendor package {package[:40]!r}")
+        # send_from_directory refuses any path that leaves the package's directory.
+        return send_from_directory(base, filename, max_age=86400 if request.args.get("v") else 0)
+
+    # -- the API ---------------------------------------------------------------------------------
+    @app.get("/api/layers")
+    def api_layers():
+        key = request.script_root
+        if key not in index_cache:
+            body = store.index(layer_links)
+            body["links"] = {
+                "self": url_for("api_layers"),
+                "places": url_for("api_places"),
+                "provinces": url_for("api_base_provinces"),
+                "download_all": url_for("download_all"),
+            }
+            index_cache[key] = Blob.of(dumps(body))
+        return blob_response(index_cache[key], "application/json")
+
+    @app.get("/api/layers/<layer_id>")
+    def api_layer(layer_id: str):
+        layer = get_layer(layer_id)
+        try:
+            bbox = query.parse_bbox(request.args.get("bbox"))
+            province = query.resolve_province(request.args.get("province"), store.province_table)
+            q = query.clean_query(request.args.get("q"), required=False)
+        except query.QueryError as exc:
+            abort(400, description=str(exc))
+        if not (bbox or province or q):
+            return blob_response(layer.blob, GEOJSON_TYPE)
+        indices = layer.select(bbox=bbox, province=province, q=q)
+        return blob_response(Blob.of(layer.subset_bytes(indices)), GEOJSON_TYPE)
+
+    @app.get("/api/base/provinces")
+    def api_base_provinces():
+        return blob_response(store.provinces, GEOJSON_TYPE)
+
+    @app.get("/api/places")
+    def api_places():
+        try:
+            q = query.clean_query(request.args.get("q"), required=True)
+            limit = query.parse_limit(request.args.get("limit"))
+        except query.QueryError as exc:
+            abort(400, description=str(exc))
+        results = store.places(q, limit)
+        return blob_response(Blob.of(dumps({"query": q, "count": len(results), "results": results})),
+                             "application/json", max_age=60)
+
+    # -- downloads -------------------------------------------------------------------------------
+    @app.get("/download/locations.geojson")
+    def download_all():
+        return blob_response(store.locations, GEOJSON_TYPE, filename="central-china-atlas-locations.geojson")
+
+    @app.get("/download/<layer_id>.geojson")
+    def download_layer(layer_id: str):
+        layer = get_layer(layer_id)
+        return blob_response(layer.blob, GEOJSON_TYPE, filename=f"central-china-atlas-{layer.id}.geojson")
+
+    # -- errors: always JSON, never an HTML traceback --------------------------------------------
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        response = jsonify(error=exc.name, status=exc.code, message=exc.description)
+        response.status_code = exc.code or 500
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unhandled error on %s", request.path)
+        response = jsonify(error="Internal Server Error", status=500,
+                           message="the server failed to answer this request; it has been logged")
+        response.status_code = 500
+        return response
+
+    # -- command line ----------------------------------------------------------------------------
+    @app.cli.command("data-summary")
+    def data_summary():
+        """Print the loaded themes and layers with their feature counts."""
+        for theme in store.themes:
+            click.echo(f"{theme['id']}: {theme.get('title')}")
+            for layer_id in theme["layers"]:
+                layer = store.layers[layer_id]
+                click.echo(f"  {layer_id}: {layer.count} feature(s)")
+        click.echo(f"{sum(l.count for l in store.layers.values())} feature(s) in {len(store.layers)} layer(s)")
+
+    return app
+
+
+_stamps: dict[tuple[str, float], str] = {}
+
+
+def _stamp(path: Path) -> str:
+    """Short content hash of a file, remembered per modification time."""
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return "0"
+    if key not in _stamps:
+        _stamps[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return _stamps[key]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve the Central China Atlas with waitress.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--data", default=None, help="data directory (default: data/ next to app.py)")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+    args = parser.parse_args(argv)
+    try:
+        app = create_app({"DATA_DIR": args.data} if args.data else None)
+    except DataError as exc:
+        print(f"atlas: cannot start: {exc}", file=sys.stderr)
+        return 2
+    from waitress import serve
+
+    print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

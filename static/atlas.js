@@ -1,0 +1,722 @@
+/* Central China Atlas: the layer panel (also the legend), layers fetched from the API, popups that
+ * cite their sources, place search and permalinks, on the Leaflet map folium composes.
+ *
+ * Feature text is data, never markup: every text goes into the page with textContent or
+ * createTextNode, and popups and tooltips are given DOM nodes, never HTML strings.
+ * No inline event handlers: listeners are attached here.
+ */
+(function () {
+  "use strict";
+
+  var atlas = (window.atlas = {});
+  var SAFE_COLOUR = /^#[0-9a-fA-F]{3,8}$/;
+  var KINDS = ["area", "line", "point"];
+  var PANES = { base: 250, area: 410, line: 420, point: 430 };
+  var NARROW = "(max-width: 640px)";
+
+  // ---- small DOM helpers ------------------------------------------------------------------------
+  function h(tag, attrs, children) {
+    var node = document.createElement(tag);
+    var key;
+    attrs = attrs || {};
+    for (key in attrs) {
+      if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
+      var value = attrs[key];
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = String(value);
+      else if (key === "className") node.className = value;
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined || child === "") return;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function str(value) {
+    return value === null || value === undefined ? "" : String(value);
+  }
+
+  function colourOf(value) {
+    return SAFE_COLOUR.test(str(value)) ? value : "#64748b";
+  }
+
+  function classSafe(value) {
+    return str(value).replace(/[^A-Za-z0-9_-]/g, "_");
+  }
+
+  function kindOf(feature) {
+    var type = (feature && feature.geometry && feature.geometry.type) || "";
+    if (type.indexOf("Point") >= 0) return "point";
+    if (type.indexOf("LineString") >= 0) return "line";
+    return "area";
+  }
+
+  function kindsOf(types) {
+    var kinds = {};
+    (types || []).forEach(function (t) {
+      kinds[kindOf({ geometry: { type: t } })] = true;
+    });
+    return KINDS.filter(function (k) { return kinds[k]; });
+  }
+
+  function isApprox(props) {
+    return props.schematic === true || Number(props.precision) >= 4;
+  }
+
+  function swatch(kind, colour, approx) {
+    var node = h("span", {
+      className: "atlas-swatch atlas-swatch-" + kind + (approx ? " atlas-swatch-approx" : ""),
+      "aria-hidden": "true"
+    });
+    node.style.setProperty("--swatch", colourOf(colour));
+    return node;
+  }
+
+  // ---- styles -----------------------------------------------------------------------------------
+  function styleFor(opts, feature) {
+    var props = feature.properties || {};
+    var kind = kindOf(feature);
+    var colour = colourOf(opts.colour);
+    var approx = isApprox(props);
+    var style = {
+      className: "atlas-f atlas-l-" + classSafe(opts.id) + (approx ? " atlas-approx" : ""),
+      color: colour,
+      opacity: 0.95,
+      dashArray: null
+    };
+    if (kind === "point") {
+      style.radius = approx ? 8 : 6;
+      style.weight = 2;
+      style.fillColor = colour;
+      style.fillOpacity = approx ? 0.15 : 0.9;
+      style.color = approx ? colour : "#ffffff";
+      style.dashArray = approx ? "3 3" : null;
+    } else if (kind === "line") {
+      style.weight = 3;
+      style.dashArray = approx ? "8 6" : null;
+    } else {
+      style.weight = 1.5;
+      style.fillColor = colour;
+      style.fillOpacity = approx ? 0.08 : 0.2;
+      style.dashArray = approx ? "5 4" : null;
+    }
+    return style;
+  }
+
+  // ---- popups and tooltips ----------------------------------------------------------------------
+  function dlRow(dl, term, content) {
+    if (!content) return;
+    dl.appendChild(h("dt", { text: term }));
+    dl.appendChild(typeof content === "string" ? h("dd", { text: content }) : h("dd", {}, [content]));
+  }
+
+  function membersNode(members) {
+    var list = h("ul", { className: "atlas-members" });
+    members.forEach(function (m) {
+      if (!m || typeof m !== "object") return;
+      var item = h("li", {}, [str(m.name)]);
+      if (m.name_zh) item.appendChild(h("span", { lang: "zh-Hans", className: "atlas-zh", text: " " + str(m.name_zh) }));
+      list.appendChild(item);
+    });
+    if (members.length <= 8) return list;
+    return h("details", {}, [h("summary", { text: members.length + " member units" }), list]);
+  }
+
+  function sourcesNode(sources) {
+    var list = h("ol", { className: "atlas-sources" });
+    sources.forEach(function (s) {
+      if (!s || typeof s !== "object") return;
+      var bits = [h("cite", { text: str(s.title || s.document) })];
+      var meta = [str(s.publisher), str(s.date)].filter(Boolean).join(", ");
+      if (meta) bits.push(" — " + meta);
+      var item = h("li", {}, bits);
+      if (s.mention) item.appendChild(h("q", { className: "atlas-mention", text: str(s.mention) }));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function popupContent(opts, feature) {
+    var p = feature.properties || {};
+    var box = h("article", { className: "atlas-popup" });
+    box.appendChild(h("h2", { className: "atlas-popup-name", text: str(p.name || feature.id) }));
+    if (p.name_zh) box.appendChild(h("p", { className: "atlas-popup-zh", lang: "zh-Hans", text: str(p.name_zh) }));
+    box.appendChild(h("p", { className: "atlas-popup-layer" }, [
+      swatch(kindOf(feature), opts.colour, isApprox(p)), str(opts.title || p.layer)
+    ]));
+    if (p.description) box.appendChild(h("p", { className: "atlas-popup-desc", text: str(p.description) }));
+
+    var dl = h("dl", { className: "atlas-facts" });
+    var provinces = Array.isArray(p.provinces) ? p.provinces.map(str).join(", ") : "";
+    dlRow(dl, "Province", provinces);
+    var where = str(p.precision_label);
+    if (p.precision !== undefined && p.precision !== null) where += (where ? " " : "") + "(precision " + str(p.precision) + ")";
+    if (p.schematic === true) where += (where ? ". " : "") + "Drawn schematically";
+    dlRow(dl, "Location", where);
+    dlRow(dl, "Basis", str(p.geometry_basis));
+    if (Array.isArray(p.members) && p.members.length) dlRow(dl, "Member units", membersNode(p.members));
+    box.appendChild(dl);
+
+    if (Array.isArray(p.sources) && p.sources.length) {
+      box.appendChild(h("h3", { className: "atlas-popup-sources", text: p.sources.length > 1 ? "Sources" : "Source" }));
+      box.appendChild(sourcesNode(p.sources));
+    }
+    return box;
+  }
+
+  function tooltipContent(feature) {
+    var p = feature.properties || {};
+    var node = h("span", { className: "atlas-tip" }, [str(p.name || feature.id)]);
+    if (p.name_zh) node.appendChild(h("span", { lang: "zh-Hans", className: "atlas-zh", text: " " + str(p.name_zh) }));
+    return node;
+  }
+
+  // ---- layers -----------------------------------------------------------------------------------
+  function makeGroup(opts, geoOptions) {
+    var group = L.featureGroup();
+    var info = { opts: opts, sub: {}, byId: {}, state: "idle", promise: null, features: 0 };
+    group.atlas = info;
+    KINDS.forEach(function (kind) {
+      info.sub[kind] = L.geoJSON(null, geoOptions(kind, info));
+      group.addLayer(info.sub[kind]);
+    });
+    return group;
+  }
+
+  /** An overlay: empty until shown, then filled from opts.url. Called by the folium page. */
+  atlas.overlay = function (opts) {
+    return makeGroup(opts, function (kind, info) {
+      return {
+        pane: "atlas-" + kind,
+        pointToLayer: function (feature, latlng) {
+          return L.circleMarker(latlng, { pane: "atlas-point" });
+        },
+        style: function (feature) { return styleFor(opts, feature); },
+        onEachFeature: function (feature, layer) {
+          if (feature.id !== undefined) info.byId[String(feature.id)] = layer;
+          layer.bindPopup(function () { return popupContent(opts, feature); }, {
+            maxWidth: 340, minWidth: 220, maxHeight: 380, autoPanPadding: [20, 20]
+          });
+          layer.bindTooltip(tooltipContent(feature), {
+            sticky: kindOf(feature) !== "point", direction: "top", opacity: 0.95
+          });
+        }
+      };
+    });
+  };
+
+  /** The offline base: province outlines, drawn under everything, not interactive. */
+  atlas.base = function (opts) {
+    return makeGroup(opts, function () {
+      return {
+        pane: "atlas-base",
+        interactive: false,
+        style: function () {
+          return { color: "#8a8f98", weight: 1, opacity: 0.9, fillColor: "#f6f3ea", fillOpacity: 1, className: "atlas-province" };
+        }
+      };
+    });
+  };
+
+  function load(group) {
+    var info = group.atlas;
+    if (info.promise) return info.promise;
+    info.state = "loading";
+    changed();
+    info.promise = fetch(info.opts.url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (collection) {
+        (collection.features || []).forEach(function (feature) {
+          info.sub[kindOf(feature)].addData(feature);
+          info.features += 1;
+        });
+        info.state = "ready";
+        changed();
+        return group;
+      })
+      .catch(function (error) {
+        info.state = "error";
+        info.promise = null;
+        changed(info.opts.title + " could not be loaded (" + error.message + ")");
+        throw error;
+      });
+    return info.promise;
+  }
+
+  // ---- the app ----------------------------------------------------------------------------------
+  var map, config, tiles, outlines, groups = [], byLayer = {}, ui = {}, state = {
+    layers: {}, base: "osm", place: null, userBase: false
+  };
+  var drawn = { count: 0, first: null, scheduled: false };
+
+  function visibleGroups() {
+    return groups.filter(function (g) { return state.layers[g.atlas.opts.id]; });
+  }
+
+  function pending() {
+    return visibleGroups().filter(function (g) { return g.atlas.state !== "ready" && g.atlas.state !== "error"; }).length;
+  }
+
+  function changed(message) {
+    if (!map) return;
+    var waiting = pending();
+    document.documentElement.setAttribute("data-atlas-pending", String(waiting));
+    groups.forEach(function (g) {
+      var row = ui.rows && ui.rows[g.atlas.opts.id];
+      if (row) row.setAttribute("data-state", g.atlas.state);
+    });
+    if (message) {
+      setStatus(message);
+    } else if (waiting) {
+      setStatus("Loading " + waiting + (waiting === 1 ? " layer…" : " layers…"));
+    } else {
+      var shown = visibleGroups().length;
+      setStatus(shown ? shown + (shown === 1 ? " layer shown." : " layers shown.") : "No layer shown.");
+    }
+    if (!waiting && !drawn.scheduled) {
+      // Every visible layer is on the map; tell whoever waits (tests, the benchmark) after a frame.
+      drawn.scheduled = true;
+      requestAnimationFrame(function () {
+        drawn.scheduled = false;
+        if (pending()) return;
+        drawn.count += 1;
+        if (drawn.first === null) drawn.first = performance.now();
+        document.documentElement.setAttribute("data-atlas-drawn", String(drawn.count));
+        document.dispatchEvent(new CustomEvent("atlas:drawn", { detail: { at: performance.now() } }));
+        openPlace();
+      });
+    }
+  }
+
+  function setStatus(text) {
+    if (ui.status && ui.status.textContent !== text) ui.status.textContent = text;
+  }
+
+  function setLayer(id, on) {
+    var group = byLayer[id];
+    if (!group) return;
+    state.layers[id] = !!on;
+    var box = ui.boxes[id];
+    if (box) box.checked = !!on;
+    if (on) {
+      if (!map.hasLayer(group)) map.addLayer(group);
+      load(group).catch(function () {});
+    } else if (map.hasLayer(group)) {
+      map.removeLayer(group);
+    }
+    updateThemes();
+    changed();
+  }
+
+  function updateThemes() {
+    config.themes.forEach(function (theme) {
+      var box = ui.themeBoxes[theme.id];
+      if (!box) return;
+      var ids = theme.layers.filter(function (id) { return byLayer[id]; });
+      var on = ids.filter(function (id) { return state.layers[id]; }).length;
+      box.checked = ids.length > 0 && on === ids.length;
+      box.indeterminate = on > 0 && on < ids.length;
+    });
+  }
+
+  function setBase(name, byUser) {
+    state.base = name === "outlines" ? "outlines" : "osm";
+    if (byUser) state.userBase = true;
+    if (state.base === "osm") {
+      if (map.hasLayer(outlines)) map.removeLayer(outlines);
+      if (!map.hasLayer(tiles)) map.addLayer(tiles);
+    } else {
+      if (map.hasLayer(tiles)) map.removeLayer(tiles);
+      if (!map.hasLayer(outlines)) map.addLayer(outlines);
+      load(outlines).catch(function () {});
+    }
+    map.getContainer().classList.toggle("atlas-offline", state.base === "outlines");
+    if (ui.baseRadios) ui.baseRadios[state.base].checked = true;
+  }
+
+  // ---- permalink ----------------------------------------------------------------------------------
+  function readHash() {
+    var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    var out = {};
+    var view = (params.get("map") || "").split("/").map(Number);
+    if (view.length === 3 && view.every(isFinite) && Math.abs(view[1]) <= 90 && Math.abs(view[2]) <= 360) {
+      out.zoom = Math.max(map.getMinZoom(), Math.min(map.getMaxZoom(), Math.round(view[0])));
+      out.center = L.latLng(view[1], view[2]);
+    }
+    if (params.has("layers")) {
+      out.layers = {};
+      params.get("layers").split(",").forEach(function (id) {
+        if (byLayer[id]) out.layers[id] = true;
+      });
+    }
+    var base = params.get("base");
+    if (base === "osm" || base === "outlines") out.base = base;
+    var place = params.get("place");
+    if (place) out.place = place.slice(0, 200);
+    return out;
+  }
+
+  function writeHash() {
+    if (!map || ui.applying) return;
+    var c = map.getCenter();
+    var z = map.getZoom();
+    var digits = Math.max(2, Math.min(6, Math.ceil(Math.log(Math.pow(2, z)) / Math.LN10) + 1));
+    var ids = groups.map(function (g) { return g.atlas.opts.id; }).filter(function (id) { return state.layers[id]; });
+    var parts = [
+      "map=" + z + "/" + c.lat.toFixed(digits) + "/" + c.lng.toFixed(digits),
+      "layers=" + ids.map(encodeURIComponent).join(","),
+      "base=" + state.base
+    ];
+    if (state.place) parts.push("place=" + encodeURIComponent(state.place));
+    var hash = "#" + parts.join("&");
+    if (window.location.hash !== hash) history.replaceState(null, "", hash);
+  }
+
+  function applyHash(first) {
+    var wanted = readHash();
+    ui.applying = true;
+    try {
+      if (wanted.center) {
+        map.setView(wanted.center, wanted.zoom, { animate: false });
+      } else if (first) {
+        var b = config.bbox;
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10], animate: false });
+      }
+      var layers = wanted.layers;
+      if (!layers && first) {
+        layers = {};
+        groups.forEach(function (g) { layers[g.atlas.opts.id] = true; });
+      }
+      if (layers) {
+        groups.forEach(function (g) { setLayer(g.atlas.opts.id, !!layers[g.atlas.opts.id]); });
+      }
+      if (wanted.base) setBase(wanted.base, true);
+      else if (first) setBase("osm", false);
+      state.place = wanted.place || null;
+      state.placePending = !!wanted.place;
+    } finally {
+      ui.applying = false;
+    }
+    writeHash();
+    changed();
+  }
+
+  function findFeature(id) {
+    for (var i = 0; i < groups.length; i++) {
+      var layer = groups[i].atlas.byId[id];
+      if (layer) return { group: groups[i], layer: layer };
+    }
+    return null;
+  }
+
+  function openPlace() {
+    if (!state.placePending || !state.place) return;
+    var hit = findFeature(state.place);
+    if (hit && map.hasLayer(hit.group)) {
+      state.placePending = false;
+      hit.layer.openPopup();
+    } else if (!pending()) {
+      state.placePending = false;
+    }
+  }
+
+  // ---- search ---------------------------------------------------------------------------------
+  var searchSeq = 0;
+
+  function searchPlaces(q) {
+    var seq = ++searchSeq;
+    var url = config.urls.places + "?limit=8&q=" + encodeURIComponent(q);
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body && body.message ? body.message : "HTTP " + response.status);
+          return body;
+        });
+      })
+      .then(function (body) {
+        if (seq === searchSeq) showResults(q, body.results || []);
+        return body.results || [];
+      });
+  }
+
+  function showResults(q, results) {
+    var list = ui.results;
+    while (list.firstChild) list.removeChild(list.firstChild);
+    ui.lastResults = results;
+    ui.lastQuery = q;
+    if (!q) {
+      list.hidden = true;
+      return;
+    }
+    if (!results.length) {
+      list.appendChild(h("li", { className: "atlas-noresult", text: "No place matches “" + q + "”." }));
+    }
+    results.forEach(function (r, i) {
+      var group = byLayer[r.layer];
+      var colour = group ? group.atlas.opts.colour : null;
+      var button = h("button", { type: "button", className: "atlas-result", "data-index": i }, [
+        swatch(kindOf({ geometry: { type: r.geometry_type } }), colour, false),
+        h("span", { className: "atlas-result-name", text: str(r.name) }),
+        r.name_zh ? h("span", { className: "atlas-zh", lang: "zh-Hans", text: str(r.name_zh) }) : null,
+        h("span", { className: "atlas-result-layer", text: str(r.layer_title) })
+      ]);
+      button.addEventListener("click", function () { goTo(r); });
+      list.appendChild(h("li", {}, [button]));
+    });
+    list.hidden = false;
+  }
+
+  function goTo(result) {
+    var group = byLayer[result.layer];
+    if (!group) return Promise.resolve();
+    if (!state.layers[result.layer]) {
+      setLayer(result.layer, true);
+    }
+    return load(group).then(function () {
+      var layer = group.atlas.byId[String(result.id)];
+      if (!layer) return;
+      if (layer.getLatLng) {
+        map.setView(layer.getLatLng(), Math.max(map.getZoom(), 8), { animate: false });
+      } else if (layer.getBounds && layer.getBounds().isValid()) {
+        map.fitBounds(layer.getBounds(), { maxZoom: 9, padding: [30, 30], animate: false });
+      }
+      if (window.matchMedia(NARROW).matches) setPanelOpen(false);
+      var at = result.center && !layer.getLatLng ? L.latLng(result.center[1], result.center[0]) : undefined;
+      layer.openPopup(at);
+      setStatus("Showing " + str(result.name) + ".");
+    });
+  }
+
+  function onSearchSubmit(event) {
+    event.preventDefault();
+    var q = ui.search.value.trim();
+    if (!q) return;
+    var ready = q === ui.lastQuery && ui.lastResults ? Promise.resolve(ui.lastResults) : searchPlaces(q);
+    ready.then(function (results) {
+      if (results.length) return goTo(results[0]);
+      setStatus("No place matches “" + q + "”.");
+    }).catch(function (error) { setStatus("Search failed: " + error.message); });
+  }
+
+  function onSearchInput() {
+    var q = ui.search.value.trim();
+    clearTimeout(ui.searchTimer);
+    if (!q) {
+      searchSeq += 1;
+      showResults("", []);
+      return;
+    }
+    ui.searchTimer = setTimeout(function () {
+      searchPlaces(q).catch(function (error) { setStatus("Search failed: " + error.message); });
+    }, 150);
+  }
+
+  function onSearchKeys(event) {
+    var buttons = Array.prototype.slice.call(ui.results.querySelectorAll("button"));
+    var index = buttons.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && buttons.length) {
+      event.preventDefault();
+      buttons[Math.min(buttons.length - 1, index + 1)].focus();
+    } else if (event.key === "ArrowUp" && index >= 0) {
+      event.preventDefault();
+      if (index === 0) ui.search.focus();
+      else buttons[index - 1].focus();
+    } else if (event.key === "Escape") {
+      ui.search.value = "";
+      showResults("", []);
+      ui.search.focus();
+    }
+  }
+
+  // ---- the panel ------------------------------------------------------------------------------
+  function setPanelOpen(open) {
+    ui.panel.classList.toggle("atlas-collapsed", !open);
+    ui.toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    ui.toggle.textContent = open ? "Hide panel" : "Layers & search";
+  }
+
+  function keyNode() {
+    var items = [
+      [swatch("point", "#475569", false), "Place at a city, county or district seat"],
+      [swatch("point", "#475569", true), "Province-wide or estimated place"],
+      [swatch("area", "#475569", false), "Area: union of its official member units"],
+      [swatch("area", "#475569", true), "Area with estimated membership"],
+      [swatch("line", "#475569", true), "Schematic route between its end points"]
+    ];
+    return h("details", { className: "atlas-key" }, [
+      h("summary", { text: "How to read the symbols" }),
+      h("ul", {}, items.map(function (item) { return h("li", {}, [item[0], item[1]]); }))
+    ]);
+  }
+
+  function buildPanel() {
+    ui.boxes = {};
+    ui.themeBoxes = {};
+    ui.rows = {};
+    var body = h("div", { className: "atlas-body", id: "atlas-body" });
+
+    // Search
+    ui.search = h("input", {
+      id: "atlas-search", type: "search", autocomplete: "off", spellcheck: "false",
+      placeholder: "Zhengzhou, 武汉, Changsha…", "aria-describedby": "atlas-search-help"
+    });
+    ui.results = h("ul", { className: "atlas-results", id: "atlas-results", "aria-label": "Search results", hidden: true });
+    var form = h("form", { className: "atlas-search", role: "search", "aria-label": "Find a place" }, [
+      h("label", { for: "atlas-search", text: "Find a place" }),
+      h("div", { className: "atlas-search-row" }, [ui.search, h("button", { type: "submit", text: "Go" })]),
+      h("p", { id: "atlas-search-help", className: "atlas-help", text: "English, Chinese or pinyin. Enter opens the best match." }),
+      ui.results
+    ]);
+    form.addEventListener("submit", onSearchSubmit);
+    ui.search.addEventListener("input", onSearchInput);
+    form.addEventListener("keydown", onSearchKeys);
+    body.appendChild(form);
+
+    // Themes and layers: the legend
+    var layersBox = h("div", { className: "atlas-layers", role: "group", "aria-label": "Themes and layers" });
+    config.themes.forEach(function (theme) {
+      var ids = theme.layers.filter(function (id) { return byLayer[id]; });
+      if (!ids.length) return;
+      var themeBox = h("input", { type: "checkbox", id: "atlas-theme-" + classSafe(theme.id), "data-theme": theme.id, className: "atlas-theme-toggle" });
+      ui.themeBoxes[theme.id] = themeBox;
+      themeBox.addEventListener("change", function () {
+        var on = themeBox.checked;
+        ids.forEach(function (id) { setLayer(id, on); });
+        writeHash();
+      });
+      var heading = h("legend", {}, [
+        h("label", { for: themeBox.id, className: "atlas-theme-label" }, [themeBox, str(theme.title)])
+      ]);
+      var list = h("ul", { className: "atlas-layer-list" });
+      ids.forEach(function (id) {
+        var opts = byLayer[id].atlas.opts;
+        var box = h("input", { type: "checkbox", id: "atlas-layer-" + classSafe(id), "data-layer": id });
+        ui.boxes[id] = box;
+        box.addEventListener("change", function () {
+          setLayer(id, box.checked);
+          writeHash();
+        });
+        var kinds = kindsOf(opts.geometry_types);
+        var label = h("label", { for: box.id, title: str(opts.description) }, [
+          swatch(kinds[kinds.length - 1] || "point", opts.colour, false), str(opts.title)
+        ]);
+        var count = h("span", { className: "atlas-count", text: str(opts.count), title: str(opts.count) + " features" });
+        var download = h("a", {
+          className: "atlas-download", href: opts.download, download: "",
+          "aria-label": "Download " + str(opts.title) + " as GeoJSON", text: "GeoJSON"
+        });
+        var row = h("li", { className: "atlas-layer", "data-layer": id }, [box, label, count, download]);
+        ui.rows[id] = row;
+        list.appendChild(row);
+      });
+      var fieldset = h("fieldset", { className: "atlas-theme", "data-theme": theme.id }, [heading, list]);
+      fieldset.style.setProperty("--theme", colourOf(theme.colour));
+      layersBox.appendChild(fieldset);
+    });
+    body.appendChild(layersBox);
+
+    // Background
+    ui.baseRadios = {};
+    var baseSet = h("fieldset", { className: "atlas-basemap" }, [h("legend", { text: "Background" })]);
+    [["osm", "OpenStreetMap tiles"], ["outlines", "Province outlines (offline)"]].forEach(function (pair) {
+      var radio = h("input", { type: "radio", name: "atlas-base", id: "atlas-base-" + pair[0], value: pair[0] });
+      radio.addEventListener("change", function () {
+        if (radio.checked) {
+          setBase(pair[0], true);
+          writeHash();
+        }
+      });
+      ui.baseRadios[pair[0]] = radio;
+      baseSet.appendChild(h("label", { for: radio.id }, [radio, pair[1]]));
+    });
+    body.appendChild(baseSet);
+
+    body.appendChild(keyNode());
+    body.appendChild(h("p", { className: "atlas-all" }, [
+      h("a", { href: config.urls.download_all, download: "", className: "atlas-download-all", text: "Download every place (GeoJSON)" })
+    ]));
+    ui.status = h("p", { className: "atlas-status", role: "status", "aria-live": "polite" });
+    body.appendChild(ui.status);
+
+    ui.toggle = h("button", { type: "button", className: "atlas-toggle", "aria-controls": "atlas-body", "aria-expanded": "true" });
+    ui.toggle.addEventListener("click", function () {
+      setPanelOpen(ui.panel.classList.contains("atlas-collapsed"));
+    });
+    ui.panel = h("section", { className: "atlas-panel", id: "atlas-panel", "aria-label": "Layers, legend and search" }, [
+      h("div", { className: "atlas-head" }, [h("h1", { text: str(config.title) }), ui.toggle]),
+      body
+    ]);
+
+    var Panel = L.Control.extend({
+      options: { position: "topright" },
+      onAdd: function () {
+        L.DomEvent.disableClickPropagation(ui.panel);
+        L.DomEvent.disableScrollPropagation(ui.panel);
+        return ui.panel;
+      }
+    });
+    new Panel().addTo(map);
+    setPanelOpen(!window.matchMedia(NARROW).matches);
+  }
+
+  /** Wire everything up. Called once by the folium page after the map and layers exist. */
+  atlas.start = function (theMap, theConfig, parts) {
+    map = theMap;
+    config = theConfig;
+    tiles = parts.tiles;
+    outlines = parts.outlines;
+    groups = parts.overlays;
+    groups.forEach(function (g) { byLayer[g.atlas.opts.id] = g; });
+    Object.keys(PANES).forEach(function (name) {
+      var pane = map.createPane("atlas-" + name);
+      pane.style.zIndex = String(PANES[name]);
+    });
+
+    // No tile server (offline, blocked): fall back to the province outlines once, and say so.
+    var tileErrors = 0, tileLoaded = false;
+    tiles.on("tileload", function () { tileLoaded = true; });
+    tiles.on("tileerror", function () {
+      tileErrors += 1;
+      if (!tileLoaded && tileErrors === 4 && state.base === "osm" && !state.userBase) {
+        setBase("outlines", false);
+        writeHash();
+        setStatus("Map tiles are unreachable; showing the offline province outlines.");
+      }
+    });
+
+    buildPanel();
+    applyHash(true);
+
+    map.on("moveend", writeHash);
+    map.on("popupopen", function (e) {
+      var source = e.popup && e.popup._source;
+      if (source && source.feature && source.feature.id !== undefined) {
+        state.place = String(source.feature.id);
+        state.placePending = false;
+        writeHash();
+      }
+    });
+    map.on("popupclose", function (e) {
+      var source = e.popup && e.popup._source;
+      if (source && source.feature && String(source.feature.id) === state.place) {
+        state.place = null;
+        writeHash();
+      }
+    });
+    window.addEventListener("hashchange", function () { applyHash(false); });
+  };
+
+  /** For tests and the benchmark: what is loaded and drawn. */
+  atlas.status = function () {
+    var layers = {};
+    groups.forEach(function (g) {
+      layers[g.atlas.opts.id] = { state: g.atlas.state, visible: !!state.layers[g.atlas.opts.id], features: g.atlas.features };
+    });
+    return { pending: pending(), drawn: drawn.count, firstDrawnAt: drawn.first, base: state.base, place: state.place, layers: layers };
+  };
+})();
