@@ -19,7 +19,7 @@ import shapely
 from .gazetteer import AdminUnit, Gazetteer
 
 COUNTY_TOLERANCE = 0.005  # degrees, about 500 m: below what the map shows at province zoom
-PROVINCE_TOLERANCE = 0.01
+PROVINCE_TOLERANCE = 0.02  # provinces are seen at country zoom: about 2 km
 
 
 @dataclass

