@@ -81,7 +81,7 @@
     var colour = colourOf(opts.colour);
     var approx = isApprox(props);
     var style = {
-      className: "atlas-f atlas-l-" + classSafe(opts.id) + (approx ? " atlas-approx" : ""),
+      className: "atlas-f atlas-l-" + classSafe(opts.id) + " atlas-i-" + classSafe(feature.id) + (approx ? " atlas-approx" : ""),
       color: colour,
       opacity: 0.95,
       dashArray: null
@@ -385,7 +385,11 @@
         map.setView(wanted.center, wanted.zoom, { animate: false });
       } else if (first) {
         var b = config.bbox;
-        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [10, 10], animate: false });
+        // Keep the home view clear of the panel where it sits beside the map.
+        var side = ui.panel.classList.contains("atlas-collapsed") ? 10 : ui.panel.offsetWidth + 20;
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
+          paddingTopLeft: [10, 10], paddingBottomRight: [side, 10], animate: false
+        });
       }
       var layers = wanted.layers;
       if (!layers && first) {
@@ -709,14 +713,20 @@
       }
     });
     window.addEventListener("hashchange", function () { applyHash(false); });
+    // Escape closes an open popup wherever the focus is (Leaflet only listens on the map itself).
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && map._popup && map.hasLayer(map._popup)) map.closePopup();
+    });
   };
 
   /** For tests and the benchmark: what is loaded and drawn. */
   atlas.status = function () {
+    if (!map) return null;
     var layers = {};
     groups.forEach(function (g) {
       layers[g.atlas.opts.id] = { state: g.atlas.state, visible: !!state.layers[g.atlas.opts.id], features: g.atlas.features };
     });
-    return { pending: pending(), drawn: drawn.count, firstDrawnAt: drawn.first, base: state.base, place: state.place, layers: layers };
+    var c = map.getCenter();
+    return { view: { zoom: map.getZoom(), lat: c.lat, lng: c.lng }, pending: pending(), drawn: drawn.count, firstDrawnAt: drawn.first, base: state.base, place: state.place, layers: layers };
   };
 })();

@@ -5,11 +5,14 @@ follows the build's data contract (written by :func:`write_fixture_data`), and, 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # app.py lives at the top, next to geo/
+    sys.path.insert(0, str(REPO))
 BUILT_DATA = REPO / "data"
 
 GUIDELINE = {

@@ -1,0 +1,334 @@
+"""The map page in headless Chromium, with every non-loopback request blocked.
+
+Runs on the fixture data and, once ``python -m geo build`` has written it, on the real data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from browser_support import LiveServer, goto_drawn, is_loopback, open_page, wait_drawn
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def css_id(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", value)
+
+
+def features_of(server: LiveServer, layer_id: str) -> list[dict]:
+    body = server.app.test_client().get(f"/api/layers/{layer_id}").get_json()
+    return [f for f in body["features"] if f.get("geometry")]
+
+
+def all_layer_ids(server: LiveServer) -> list[str]:
+    return [layer["id"] for layer in server.index["layers"]]
+
+
+def drawn_count(page, layer_id: str) -> int:
+    return page.locator(f"path.atlas-l-{css_id(layer_id)}").count()
+
+
+def search_target(server: LiveServer, field: str) -> dict:
+    """A feature that the search API ranks first for its own ``field`` (name or name_zh)."""
+    client = server.app.test_client()
+    for layer_id in all_layer_ids(server):
+        for feature in features_of(server, layer_id):
+            text = feature["properties"].get(field)
+            if not text:
+                continue
+            results = client.get("/api/places", query_string={"q": text}).get_json()["results"]
+            if results and results[0]["id"] == feature["id"]:
+                return feature
+    raise AssertionError(f"no feature is the best match for its own {field}")
+
+
+def lone_point(server: LiveServer) -> dict:
+    """A point feature that no other feature of its layer sits on (so a click hits it)."""
+    for layer_id in all_layer_ids(server):
+        features = features_of(server, layer_id)
+        positions = [tuple(f["geometry"]["coordinates"]) for f in features if f["geometry"]["type"] == "Point"]
+        for f in features:
+            if f["geometry"]["type"] == "Point" and positions.count(tuple(f["geometry"]["coordinates"])) == 1:
+                return f
+    raise AssertionError("the data has no point feature")
+
+
+def popup(page):
+    return page.locator(".leaflet-popup .atlas-popup")
+
+
+def expect_popup_for(page, feature: dict) -> None:
+    props = feature["properties"]
+    box = popup(page)
+    expect(box.locator(".atlas-popup-name")).to_have_text(props["name"])
+    text = box.inner_text()
+    if props.get("name_zh"):
+        assert props["name_zh"] in text
+    if props.get("precision_label"):
+        assert props["precision_label"] in text
+    for source in props.get("sources") or ():
+        if source.get("title"):
+            assert source["title"] in text
+        if source.get("mention"):
+            assert source["mention"] in text
+
+
+# --- tests ---------------------------------------------------------------------------------------
+
+def test_page_loads_everything_from_the_app_without_console_errors(page_watch, live_server):
+    page, watch = page_watch
+    goto_drawn(page, live_server.url + "/")
+    status = page.evaluate("atlas.status()")
+    for layer in live_server.index["layers"]:
+        assert status["layers"][layer["id"]] == {"state": "ready", "visible": True, "features": layer["count"]}
+    # Scripts and stylesheets all come from the app; the only outside requests are map tiles.
+    sources = page.eval_on_selector_all("script[src], link[href]", "els => els.map(e => e.src || e.href)")
+    assert sources and all(is_loopback(url) for url in sources), sources
+    assert all(urlsplit(url).hostname == "tile.openstreetmap.org" for url in watch.blocked), watch.blocked
+    # With tiles unreachable the map falls back to the offline province outlines.
+    page.wait_for_function("atlas.status().base === 'outlines'")
+    page.wait_for_function("document.querySelectorAll('path.atlas-province').length > 0")
+    assert watch.errors == []
+
+
+def test_each_layer_checkbox_adds_and_removes_its_features(page, live_server):
+    goto_drawn(page, live_server.url + "/#base=outlines")
+    for layer_id in all_layer_ids(live_server):
+        expected = len(features_of(live_server, layer_id))
+        box = page.locator(f"#atlas-layer-{css_id(layer_id)}")
+        expect(box).to_be_checked()
+        assert drawn_count(page, layer_id) == expected, layer_id
+        box.uncheck()
+        assert drawn_count(page, layer_id) == 0, layer_id
+        assert f"layers=" in page.url and layer_id not in urlsplit(page.url).fragment.split("layers=")[1].split("&")[0].split(",")
+        box.check()
+        wait_drawn(page)
+        assert drawn_count(page, layer_id) == expected, layer_id
+
+
+def test_theme_toggle_switches_its_layers(page, live_server):
+    goto_drawn(page, live_server.url + "/#base=outlines")
+    themes = live_server.index["themes"]
+    counts = {lid: len(features_of(live_server, lid)) for lid in all_layer_ids(live_server)}
+    for theme in themes:
+        toggle = page.locator(f"#atlas-theme-{css_id(theme['id'])}")
+        expect(toggle).to_be_checked()
+        toggle.uncheck()
+        for lid in counts:
+            inside = lid in theme["layers"]
+            box = page.locator(f"#atlas-layer-{css_id(lid)}")
+            if inside:
+                expect(box).not_to_be_checked()
+                assert drawn_count(page, lid) == 0, lid
+            else:
+                expect(box).to_be_checked()
+                assert drawn_count(page, lid) == counts[lid], lid
+        # One layer back on: the theme box shows "some".
+        first = page.locator(f"#atlas-layer-{css_id(theme['layers'][0])}")
+        first.check()
+        wait_drawn(page)
+        if len(theme["layers"]) > 1:
+            assert toggle.evaluate("b => b.indeterminate && !b.checked")
+        toggle.check()
+        wait_drawn(page)
+        for lid in theme["layers"]:
+            expect(page.locator(f"#atlas-layer-{css_id(lid)}")).to_be_checked()
+            assert drawn_count(page, lid) == counts[lid], lid
+        assert toggle.evaluate("b => b.checked && !b.indeterminate")
+
+
+@pytest.mark.parametrize("field", ["name_zh", "name"])
+def test_search_finds_a_place_and_opens_it(page, live_server, field):
+    target = search_target(live_server, field)
+    layer_id = target["properties"]["layer"]
+    goto_drawn(page, live_server.url + "/#layers=&base=outlines")  # every layer off
+    page.fill("#atlas-search", target["properties"][field])
+    first = page.locator(".atlas-result").first
+    expect(first).to_contain_text(target["properties"]["name"])
+    page.press("#atlas-search", "Enter")
+    expect_popup_for(page, target)
+    # Search turned the place's layer on, and the URL names the place.
+    expect(page.locator(f"#atlas-layer-{css_id(layer_id)}")).to_be_checked()
+    page.wait_for_function("id => location.hash.includes('place=' + encodeURIComponent(id))", arg=target["id"])
+
+
+def test_search_by_alias_lists_results_and_a_click_opens_one(page, live_server):
+    feature = None
+    client = live_server.app.test_client()
+    for lid in all_layer_ids(live_server):
+        for f in features_of(live_server, lid):
+            for alias in f["properties"].get("aliases") or ():
+                results = client.get("/api/places", query_string={"q": alias}).get_json()["results"]
+                if alias != f["properties"]["name"] and any(r["id"] == f["id"] for r in results):
+                    feature = f, alias, [r["id"] for r in results].index(f["id"])
+                    break
+            if feature:
+                break
+        if feature:
+            break
+    assert feature, "no alias finds its own feature"
+    target, alias, position = feature
+    goto_drawn(page, live_server.url + "/#base=outlines")
+    page.fill("#atlas-search", alias)
+    button = page.locator(".atlas-result").nth(position)
+    expect(button).to_contain_text(target["properties"]["name"])
+    button.click()
+    expect_popup_for(page, target)
+
+
+def test_clicking_a_feature_opens_its_cited_popup(page, live_server):
+    target = lone_point(live_server)
+    lon, lat = target["geometry"]["coordinates"]
+    layer_id = target["properties"]["layer"]
+    goto_drawn(page, f"{live_server.url}/#map=9/{lat}/{lon}&layers={layer_id}&base=outlines")
+    page.locator(f"path.atlas-i-{css_id(target['id'])}").click()
+    expect_popup_for(page, target)
+    page.keyboard.press("Escape")
+    expect(popup(page)).to_have_count(0)
+
+
+def test_permalink_restores_view_and_layers(browser, live_server):
+    ids = all_layer_ids(live_server)
+    chosen = ids[::2]
+    url = f"{live_server.url}/#map=7/31.2000/113.4000&layers={','.join(chosen)}&base=outlines"
+    context, page, watch = open_page(browser, live_server)
+    try:
+        goto_drawn(page, url)
+        status = page.evaluate("atlas.status()")
+        assert status["view"]["zoom"] == 7
+        assert status["view"]["lat"] == pytest.approx(31.2, abs=1e-3)
+        assert status["view"]["lng"] == pytest.approx(113.4, abs=1e-3)
+        assert status["base"] == "outlines"
+        for lid in ids:
+            box = page.locator(f"#atlas-layer-{css_id(lid)}")
+            (expect(box).to_be_checked if lid in chosen else expect(box).not_to_be_checked)()
+            assert (drawn_count(page, lid) > 0) == (lid in chosen and len(features_of(live_server, lid)) > 0)
+
+        # Change the view and the layers with the controls; the address follows.
+        page.locator(f"#atlas-layer-{css_id(ids[1])}").check()
+        page.locator(f"#atlas-layer-{css_id(chosen[0])}").uncheck()
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_function("location.hash.includes('map=8/')")
+        wait_drawn(page)
+        shared = page.url
+        expected = [lid for lid in ids if (lid in chosen or lid == ids[1]) and lid != chosen[0]]
+        assert urlsplit(shared).fragment.split("layers=")[1].split("&")[0] == ",".join(expected)
+    finally:
+        context.close()
+    assert watch.errors == []
+
+    # A fresh browser context opening the shared address sees the same map.
+    context, page, watch = open_page(browser, live_server)
+    try:
+        goto_drawn(page, shared)
+        status = page.evaluate("atlas.status()")
+        assert status["view"]["zoom"] == 8
+        for lid in ids:
+            assert status["layers"][lid]["visible"] == (lid in expected), lid
+            box = page.locator(f"#atlas-layer-{css_id(lid)}")
+            (expect(box).to_be_checked if lid in expected else expect(box).not_to_be_checked)()
+    finally:
+        context.close()
+    assert watch.errors == []
+
+
+def test_permalink_with_a_place_opens_its_popup(page, live_server):
+    target = lone_point(live_server)
+    lon, lat = target["geometry"]["coordinates"]
+    goto_drawn(page, f"{live_server.url}/#map=8/{lat}/{lon}&base=outlines&place={target['id']}")
+    expect_popup_for(page, target)
+
+
+def test_downloads_parse_as_the_right_geojson(page, live_server):
+    goto_drawn(page, live_server.url + "/#base=outlines")
+    for layer_id in all_layer_ids(live_server)[:3] + all_layer_ids(live_server)[-1:]:
+        with page.expect_download() as info:
+            page.locator(f'.atlas-layer[data-layer="{layer_id}"] a.atlas-download').click()
+        download = info.value
+        assert download.suggested_filename == f"central-china-atlas-{layer_id}.geojson"
+        data = json.loads(open(download.path(), encoding="utf-8").read())
+        assert data["type"] == "FeatureCollection"
+        assert [f["id"] for f in data["features"]] == [f["id"] for f in features_of(live_server, layer_id)]
+        assert {f["properties"]["layer"] for f in data["features"]} <= {layer_id}
+
+    with page.expect_download() as info:
+        page.locator("a.atlas-download-all").click()
+    data = json.loads(open(info.value.path(), encoding="utf-8").read())
+    assert data["type"] == "FeatureCollection"
+    every = {f["id"] for lid in all_layer_ids(live_server) for f in features_of(live_server, lid)}
+    assert {f["id"] for f in data["features"]} >= every
+
+
+def test_phone_layout_and_keyboard(browser, live_server):
+    target = search_target(live_server, "name")
+    context, page, watch = open_page(browser, live_server, viewport={"width": 390, "height": 844})
+    try:
+        goto_drawn(page, live_server.url + "/#base=outlines")
+        toggle = page.locator(".atlas-toggle")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.locator("#atlas-search")).to_be_hidden()
+        # Everything is reachable with the keyboard: tab to the panel button, open it, tab to search.
+        for _ in range(30):
+            if page.evaluate("document.activeElement && document.activeElement.classList.contains('atlas-toggle')"):
+                break
+            page.keyboard.press("Tab")
+        else:
+            raise AssertionError("the panel button is not reachable with Tab")
+        page.keyboard.press("Enter")
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "atlas-search"
+        # The panel fits the screen.
+        box = page.locator(".atlas-panel").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # Every control has a label.
+        unlabelled = page.eval_on_selector_all(
+            ".atlas-panel input, .atlas-panel button, .atlas-panel a",
+            "els => els.filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')"
+            " && !e.textContent.trim()).map(e => e.outerHTML)",
+        )
+        assert unlabelled == []
+        page.keyboard.type(target["properties"]["name"])
+        page.keyboard.press("Enter")
+        expect_popup_for(page, target)
+        # The panel gets out of the way of the popup on a phone.
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+    finally:
+        context.close()
+    assert watch.errors == []
+
+
+# --- fixture-only: feature text stays text -------------------------------------------------------
+
+def test_feature_text_is_shown_as_text_not_markup(browser, fixture_server):
+    context, page, watch = open_page(browser, fixture_server)
+    try:
+        goto_drawn(page, fixture_server.url + "/#base=outlines")
+        page.fill("#atlas-search", "合肥")
+        page.press("#atlas-search", "Enter")
+        desc = popup(page).locator(".atlas-popup-desc")
+        expect(desc).to_have_text("Regional city; <b>not bold</b> & not markup.")
+        assert desc.locator("b").count() == 0
+    finally:
+        context.close()
+    assert watch.errors == []
+
+
+def test_area_popup_lists_its_member_units(browser, fixture_server):
+    context, page, watch = open_page(browser, fixture_server)
+    try:
+        goto_drawn(page, fixture_server.url + "/#base=outlines")
+        page.fill("#atlas-search", "武汉都市圈")
+        page.press("#atlas-search", "Enter")
+        members = popup(page).locator(".atlas-members li")
+        expect(members).to_have_text(["Wuhan 武汉市", "Ezhou 鄂州市", "Huangshi 黄石市"])
+        expect(popup(page)).to_contain_text("in a prefecture-level unit (precision 3)")
+    finally:
+        context.close()
+    assert watch.errors == []
