@@ -1,0 +1,425 @@
+"""Route tests: every endpoint, its caching and each of its errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from app import create_app, main
+from geo.store import DataError
+
+GEOJSON = "application/geo+json"
+
+
+def feature_ids(response) -> list[str]:
+    return [f["id"] for f in response.get_json()["features"]]
+
+
+def assert_json_error(response, status: int, *fragments: str) -> dict:
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["status"] == status and body["error"] and body["message"]
+    for fragment in fragments:
+        assert fragment in body["message"], body["message"]
+    assert b"<html" not in response.data.lower() and b"traceback" not in response.data.lower()
+    return body
+
+
+# --- the factory -------------------------------------------------------------------------------
+
+def test_config(data_dir):
+    assert not create_app({"DATA_DIR": str(data_dir)}).testing
+    assert create_app({"TESTING": True, "DATA_DIR": str(data_dir)}).testing
+
+
+def test_missing_data_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="layer index is missing.*python -m geo build"):
+        create_app({"DATA_DIR": str(tmp_path)})
+
+
+def test_main_refuses_to_start_without_data(tmp_path, capsys):
+    assert main(["--data", str(tmp_path), "--port", "1"]) == 2
+    assert "cannot start" in capsys.readouterr().err
+
+
+def test_data_summary_command(runner):
+    result = runner.invoke(args=["data-summary"])
+    assert result.exit_code == 0
+    assert "logistics-hubs: 3 feature(s)" in result.output
+    assert "11 feature(s) in 5 layer(s)" in result.output
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+def test_map_page(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert len(response.data) <= 50_000
+    assert '<html lang="en">' in html and "<title>Central China Atlas</title>" in html
+    # Assets from the app only; no CDN anywhere in the page.
+    assert "cdn" not in html.lower() and "jsdelivr" not in html and "code.jquery.com" not in html
+    for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert src.startswith("/"), src
+    # Layers are fetched, not inlined: no feature text in the page.
+    assert "Zhengzhou national logistics hub" not in html and '"features"' not in html
+    assert "/api/layers/logistics-hubs" in html
+    assert response.headers["ETag"] and "no-cache" in response.headers["Cache-Control"]
+
+
+def test_map_page_assets_are_served(client):
+    html = client.get("/").get_data(as_text=True)
+    for src in re.findall(r'(?:src|href)="(/(?:static|vendor)/[^"]+)"', html):
+        response = client.get(src)
+        assert response.status_code == 200, src
+        assert len(response.data) > 1000, src
+
+
+def test_page_is_conditional(client):
+    first = client.get("/")
+    again = client.get("/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_unknown_vendor_package_and_missing_file(client):
+    assert_json_error(client.get("/vendor/bootstrap/bootstrap.js"), 404, "unknown vendor package")
+    assert_json_error(client.get("/vendor/leaflet/nothing-here.js"), 404)
+    assert_json_error(client.get("/vendor/leaflet/../../../../etc/passwd"), 404)
+
+
+# --- /api/layers -------------------------------------------------------------------------------
+
+def test_layer_index(client):
+    response = client.get("/api/layers")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert [t["id"] for t in body["themes"]] == ["logistics", "cities", "reform"]
+    assert [layer["id"] for layer in body["layers"]] == [
+        "logistics-hubs", "corridors", "central-cities", "metropolitan-circles", "pilot-zones"]
+    hubs = body["layers"][0]
+    assert hubs["count"] == 3 and hubs["colour"] == "#1f6fb2" and hubs["theme"] == "logistics"
+    assert hubs["geometry_types"] == ["Point"] and len(hubs["bbox"]) == 4
+    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson"}
+    assert body["links"]["download_all"] == "/download/locations.geojson"
+    assert body["links"]["places"] == "/api/places"
+
+
+def test_index_links_resolve(client):
+    body = client.get("/api/layers").get_json()
+    for layer in body["layers"]:
+        for url in layer["links"].values():
+            assert client.get(url).status_code == 200, url
+    assert client.get(body["links"]["download_all"]).status_code == 200
+
+
+# --- /api/layers/<id> --------------------------------------------------------------------------
+
+def test_layer(client):
+    response = client.get("/api/layers/metropolitan-circles")
+    assert response.status_code == 200
+    assert response.mimetype == GEOJSON
+    body = response.get_json()
+    assert body["type"] == "FeatureCollection"
+    assert feature_ids(response) == ["circle-wuhan", "circle-changzhutan"]
+    props = body["features"][0]["properties"]
+    assert props["name_zh"] == "武汉都市圈" and props["members"][1]["name"] == "Ezhou"
+    assert "武汉都市圈".encode() in response.data  # UTF-8, not \\u escapes
+    assert b": " not in response.data[:200]  # compact
+
+
+def test_layer_caching_headers(client):
+    response = client.get("/api/layers/corridors")
+    etag = response.headers["ETag"]
+    assert re.fullmatch(r'"[0-9a-f]{32}"', etag)  # strong
+    assert "max-age" in response.headers["Cache-Control"] and "public" in response.headers["Cache-Control"]
+    assert "Accept-Encoding" in response.headers["Vary"]
+    again = client.get("/api/layers/corridors", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    other = client.get("/api/layers/corridors", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200
+
+
+def test_layer_gzip(client):
+    plain = client.get("/api/layers/corridors")
+    zipped = client.get("/api/layers/corridors", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    # Either validator revalidates the resource.
+    for etag in (plain.headers["ETag"], zipped.headers["ETag"]):
+        assert client.get("/api/layers/corridors", headers={"Accept-Encoding": "gzip",
+                                                            "If-None-Match": etag}).status_code == 304
+    assert "Content-Encoding" not in client.get("/api/layers/corridors",
+                                                headers={"Accept-Encoding": "gzip;q=0"}).headers
+
+
+def test_layer_is_served_from_bytes_made_once(app, client):
+    store = app.extensions["atlas_store"]
+    assert client.get("/api/layers/corridors").data is not None
+    assert client.get("/api/layers/corridors").data == store.layers["corridors"].blob.body
+
+
+def test_unknown_layer(client):
+    assert_json_error(client.get("/api/layers/no-such-layer"), 404, "unknown layer", "/api/layers")
+    assert_json_error(client.get("/api/layers/..%2F..%2Fetc%2Fpasswd"), 404)
+
+
+@pytest.mark.parametrize("bbox, ids", [
+    ("110,33,116,36", ["hub-zhengzhou"]),
+    ("100,20,125,45", ["hub-zhengzhou", "hub-wuhan", "hub-changsha"]),
+    ("0,0,1,1", []),
+    (" 112.9389 , 28.2278 , 112.9389 , 28.2278 ", ["hub-changsha"]),  # a point box touches
+])
+def test_layer_bbox(client, bbox, ids):
+    response = client.get("/api/layers/logistics-hubs", query_string={"bbox": bbox})
+    assert response.status_code == 200 and response.mimetype == GEOJSON
+    assert feature_ids(response) == ids
+
+
+def test_bbox_uses_geometry_not_just_extent(client):
+    # The Luxembourg route's extent covers the Caspian; its line passes (60, 48), not (60, 40).
+    assert feature_ids(client.get("/api/layers/corridors", query_string={"bbox": "59,47,61,49"})) == [
+        "corridor-zhengzhou-luxembourg"]
+    assert feature_ids(client.get("/api/layers/corridors", query_string={"bbox": "59,39,61,41"})) == []
+
+
+@pytest.mark.parametrize("bbox, fragment", [
+    ("1,2,3", "four comma-separated numbers"),
+    ("1,2,3,4,5", "four comma-separated numbers"),
+    ("a,2,3,4", "minx is not a number"),
+    ("1,2,,4", "maxx is not a number"),
+    ("nan,2,3,4", "finite"),
+    ("1,2,inf,4", "finite"),
+    ("120,20,100,40", "reversed: minx"),
+    ("100,40,120,20", "reversed: miny"),
+    ("-181,0,10,10", "longitude range"),
+    ("0,0,181,10", "longitude range"),
+    ("0,-91,10,10", "latitude range"),
+    ("0,0,10,90.5", "latitude range"),
+])
+def test_bad_bbox(client, bbox, fragment):
+    assert_json_error(client.get("/api/layers/logistics-hubs", query_string={"bbox": bbox}), 400, "bbox", fragment)
+
+
+def test_empty_bbox_means_no_filter(client):
+    assert len(feature_ids(client.get("/api/layers/logistics-hubs?bbox="))) == 3
+
+
+@pytest.mark.parametrize("province", ["Hubei", "hubei", "HUBEI", "湖北", "湖北省"])
+def test_layer_province(client, province):
+    response = client.get("/api/layers/logistics-hubs", query_string={"province": province})
+    assert feature_ids(response) == ["hub-wuhan"]
+
+
+def test_unknown_province(client):
+    assert_json_error(client.get("/api/layers/logistics-hubs?province=Atlantis"), 400, "unknown province")
+
+
+def test_layer_q(client):
+    assert feature_ids(client.get("/api/layers/central-cities", query_string={"q": "太原"})) == ["city-taiyuan"]
+    assert feature_ids(client.get("/api/layers/central-cities", query_string={"q": "zhengzhou"})) == ["city-zhengzhou"]
+    assert feature_ids(client.get("/api/layers/central-cities", query_string={"q": "nowhere"})) == []
+
+
+def test_filters_combine(client):
+    query = {"province": "Henan", "q": "zhengzhou", "bbox": "100,20,125,45"}
+    assert feature_ids(client.get("/api/layers/logistics-hubs", query_string=query)) == ["hub-zhengzhou"]
+    query["province"] = "Hunan"
+    assert feature_ids(client.get("/api/layers/logistics-hubs", query_string=query)) == []
+
+
+def test_filtered_response_is_conditional_and_gzipped(client):
+    url = "/api/layers/logistics-hubs?province=Henan"
+    first = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Content-Encoding"] == "gzip"
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_too_long_q(client):
+    assert_json_error(client.get("/api/layers/central-cities", query_string={"q": "x" * 101}), 400, "too long")
+
+
+# --- /api/places -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q, first", [
+    ("Zhengzhou", "city-zhengzhou"),
+    ("zhengzhou", "city-zhengzhou"),
+    ("郑州", "city-zhengzhou"),
+    ("郑州市", "city-zhengzhou"),
+    ("Zhèngzhōu", "city-zhengzhou"),
+    ("武汉都市圈", "circle-wuhan"),
+    ("Changzhutan", "circle-changzhutan"),
+    ("chang zhu tan", "circle-changzhutan"),
+    ("Air Silk Road", "corridor-zhengzhou-luxembourg"),
+    ("luxembourg", "corridor-zhengzhou-luxembourg"),
+    ("Nengyuan geming", "pilot-shanxi-energy"),
+    ("鄂州", "circle-wuhan"),  # a member unit
+    ("tai", "city-taiyuan"),
+])
+def test_places(client, q, first):
+    response = client.get("/api/places", query_string={"q": q})
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["query"] == q
+    assert body["count"] == len(body["results"]) >= 1
+    assert body["results"][0]["id"] == first
+
+
+def test_place_result_fields(client):
+    result = client.get("/api/places?q=武汉都市圈").get_json()["results"][0]
+    assert result["name"] == "Wuhan metropolitan circle" and result["name_zh"] == "武汉都市圈"
+    assert result["layer"] == "metropolitan-circles" and result["layer_title"] == "Metropolitan circles"
+    assert result["theme"] == "cities" and result["provinces"] == ["Hubei"]
+    assert result["precision"] == 3 and result["precision_label"] == "in a prefecture-level unit"
+    assert result["geometry_type"] == "Polygon"
+    assert result["bbox"] == [113.7, 29.9, 115.6, 31.3]
+    lon, lat = result["center"]
+    assert 113.7 < lon < 115.6 and 29.9 < lat < 31.3
+    assert result["matched"] == {"field": "name_zh", "text": "武汉都市圈"}
+
+
+def test_places_ranking_and_limit(client):
+    ids = [r["id"] for r in client.get("/api/places?q=zhengzhou").get_json()["results"]]
+    assert ids[:2] == ["city-zhengzhou", "hub-zhengzhou"]  # exact name before alias
+    assert len(client.get("/api/places?q=a&limit=2").get_json()["results"]) <= 2
+
+
+def test_places_no_match(client):
+    body = client.get("/api/places?q=Atlantis").get_json()
+    assert body == {"query": "Atlantis", "count": 0, "results": []}
+
+
+@pytest.mark.parametrize("url, fragment", [
+    ("/api/places", "q is required"),
+    ("/api/places?q=", "q is required"),
+    ("/api/places?q=%20%20", "q is required"),
+    ("/api/places?q=" + "x" * 101, "too long"),
+    ("/api/places?q=wuhan&limit=0", "limit"),
+    ("/api/places?q=wuhan&limit=51", "limit"),
+    ("/api/places?q=wuhan&limit=ten", "limit"),
+])
+def test_places_errors(client, url, fragment):
+    assert_json_error(client.get(url), 400, fragment)
+
+
+# --- base layer --------------------------------------------------------------------------------
+
+def test_base_provinces(client):
+    response = client.get("/api/base/provinces")
+    assert response.status_code == 200 and response.mimetype == GEOJSON
+    body = response.get_json()
+    assert {f["properties"]["name"] for f in body["features"]} >= {"Henan", "Hubei", "Hunan"}
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+def test_download_layer(client):
+    response = client.get("/download/corridors.geojson")
+    assert response.status_code == 200
+    assert response.mimetype == GEOJSON
+    assert response.headers["Content-Disposition"] == 'attachment; filename="central-china-atlas-corridors.geojson"'
+    body = json.loads(response.data)
+    assert body["type"] == "FeatureCollection"
+    assert [f["id"] for f in body["features"]] == ["corridor-zhengzhou-luxembourg", "corridor-wuhan-river"]
+    assert response.data == client.get("/api/layers/corridors").data
+
+
+def test_download_all(client):
+    response = client.get("/download/locations.geojson", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.mimetype == GEOJSON
+    assert response.headers["Content-Disposition"] == 'attachment; filename="central-china-atlas-locations.geojson"'
+    body = json.loads(gzip.decompress(response.data))
+    assert len(body["features"]) == 11
+    assert client.get("/download/locations.geojson", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("url", [
+    "/download/no-such-layer.geojson",
+    "/download/..%2Flocations.geojson",
+    "/download/index.geojson",
+])
+def test_download_unknown(client, url):
+    assert_json_error(client.get(url), 404)
+
+
+def test_download_needs_the_extension(client):
+    assert_json_error(client.get("/download/corridors"), 404)
+    assert_json_error(client.get("/download/corridors.json"), 404)
+
+
+# --- errors in general -------------------------------------------------------------------------
+
+def test_unknown_route_is_json(client):
+    assert_json_error(client.get("/no/such/page"), 404)
+
+
+def test_wrong_method_is_json(client):
+    body = assert_json_error(client.post("/api/layers"), 405)
+    assert body["error"] == "Method Not Allowed"
+
+
+def test_unexpected_error_is_json_not_a_traceback(app, client, monkeypatch):
+    store = app.extensions["atlas_store"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(store, "places", broken)
+    app.testing = False  # let the handler answer instead of re-raising
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/api/places?q=wuhan")
+    body = assert_json_error(response, 500)
+    assert "secret detail" not in response.get_data(as_text=True)
+    assert body["error"] == "Internal Server Error"
+
+
+def test_head_requests(client):
+    response = client.head("/api/layers/corridors")
+    assert response.status_code == 200 and response.data == b""
+
+
+# --- on every data set (fixture, and the built data when present) ------------------------------
+
+def test_every_layer_serves_its_features(any_client):
+    index = any_client.get("/api/layers").get_json()
+    assert index["layers"], "no layers"
+    seen = set()
+    for layer in index["layers"]:
+        response = any_client.get(layer["links"]["self"])
+        assert response.status_code == 200 and response.mimetype == GEOJSON
+        features = response.get_json()["features"]
+        assert len(features) == layer["count"]
+        assert {f["properties"]["layer"] for f in features} <= {layer["id"]}
+        seen.update(f["id"] for f in features)
+    everything = any_client.get("/download/locations.geojson").get_json()["features"]
+    assert {f["id"] for f in everything} >= seen
+
+
+def test_every_theme_lists_known_layers(any_client):
+    index = any_client.get("/api/layers").get_json()
+    ids = {layer["id"] for layer in index["layers"]}
+    listed = [lid for theme in index["themes"] for lid in theme["layers"]]
+    assert set(listed) == ids and len(listed) == len(ids)
+
+
+def test_every_name_finds_its_place(any_client, any_app):
+    store = any_app.extensions["atlas_store"]
+    missed = []
+    for entry in store.search_entries:
+        for text in (entry.name, entry.name_zh):
+            if not text:
+                continue
+            ids = [r["id"] for r in any_client.get("/api/places", query_string={"q": text, "limit": 50}).get_json()["results"]]
+            if entry.id not in ids:
+                missed.append((entry.id, text))
+    assert missed == []
+
+
+def test_page_size_on_every_data_set(any_client):
+    assert len(any_client.get("/").data) <= 50_000

@@ -1,0 +1,65 @@
+"""geo.mapview: the folium page, its per-instance assets, and what it leaves out."""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import pytest
+
+from geo import mapview
+from geo.store import Store
+
+ASSETS = mapview.PageAssets(
+    js=[("leaflet", "/vendor/leaflet/leaflet.js"), ("atlas", "/static/atlas.js")],
+    css=[("leaflet_css", "/vendor/leaflet/leaflet.css"), ("atlas_css", "/static/atlas.css")],
+)
+URLS = mapview.PageUrls(places="/api/places", provinces="/api/base/provinces",
+                        download_all="/download/locations.geojson", index="/api/layers")
+
+
+@pytest.fixture
+def index(data_dir):
+    store = Store.load(data_dir)
+    return store.index(lambda lid: {"self": f"/api/layers/{lid}", "download": f"/download/{lid}.geojson"})
+
+
+def test_page(index):
+    html = mapview.render_page(index, ASSETS, URLS, (108, 24, 119, 37))
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
+    assert len(html.encode()) < 50_000
+    assert re.findall(r'<script src="([^"]+)"', html) == ["/vendor/leaflet/leaflet.js", "/static/atlas.js"]
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/vendor/leaflet/leaflet.css", "/static/atlas.css"]
+    assert "https://cdn" not in html and "bootstrap" not in html and "jquery" not in html.lower()
+    assert html.count("atlas.overlay(") == len(index["layers"])
+    assert "atlas.base(" in html and "atlas.start(" in html
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    # The tile layer is added by atlas.js (it may start on the offline base), not by folium.
+    assert ".addTo(map_" not in html.split("L.tileLayer")[1].split(";")[0]
+    # The script runs inside the body, after the map div.
+    assert html.index('class="folium-map"') < html.index("atlas.start(") < html.index("</body>")
+
+
+def test_assets_are_per_instance(index):
+    before_js, before_css = list(folium.Map.default_js), list(folium.Map.default_css)
+    mapview.build_map(index, ASSETS, URLS)
+    assert folium.Map.default_js == before_js and folium.Map.default_css == before_css
+    plain = folium.Map().get_root().render()
+    assert "cdn.jsdelivr.net" in plain  # another map in the process keeps folium's defaults
+
+
+def test_text_is_escaped_for_a_script(index):
+    index["layers"][0]["title"] = "</script><script>alert(1)</script>"
+    index["themes"][0]["title"] = "Tom's <b>theme</b> & co"
+    html = mapview.render_page(index, ASSETS, URLS)
+    assert "</script><script>alert(1)" not in html
+    assert "<b>theme</b>" not in html
+    assert "\\u003c/script\\u003e" in html
+
+
+def test_view_defaults(index):
+    m = mapview.build_map(index, ASSETS, URLS, None)
+    lat, lon = m.location
+    assert 24 < lat < 37 and 108 < lon < 119
+    assert mapview._view((100, 20, 130, 45))[1] == 5
+    assert mapview._view((112, 30, 115, 32))[1] == 7
