@@ -113,12 +113,13 @@ def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
         matches = resolved[entry.id]
         kind = entry.recipe.kind
         members: list[dict] = []
-        if kind == "point":
-            geom, precision, basis = features.point_geometry(entry, matches[0])
-            ids = matches[0].gazetteer
-        elif kind == "site":
-            geom, precision, basis = features.site_geometry(entry, matches[0])
-            ids = matches[0].gazetteer
+        if kind in ("point", "site"):
+            match = matches[0]
+            unit_area = (gazetteer.boundary(match.unit.adcode) if match.level == "county"
+                         else None)
+            recipe = features.point_geometry if kind == "point" else features.site_geometry
+            geom, precision, basis = recipe(entry, match, unit_area)
+            ids = match.gazetteer
         elif kind == "line":
             geom, precision, basis = features.line_geometry(entry, matches)
             members = [features.member_record(m) for m in matches]

@@ -25,17 +25,47 @@ def member_record(match: Match) -> dict:
     return record
 
 
-def point_geometry(entry: Entry, match: Match):
-    """A point recipe: the seat of the unit, precision by level."""
-    return Point(match.lon, match.lat), match.precision, match.basis
 
 
-def site_geometry(entry: Entry, host: Match):
+NEAR_KM = 25.0  # IATI precision 2: within 25 km of the point
+
+
+def farthest_km(point: Point, area) -> float:
+    """Distance from ``point`` to the farthest vertex of ``area``'s outline, in km."""
+    coords = shapely.get_coordinates(area.boundary)
+    _, _, dist = _GEOD.inv([point.x] * len(coords), [point.y] * len(coords),
+                           coords[:, 0], coords[:, 1])
+    return float(max(dist)) / 1000.0
+
+
+def county_precision(match: Match, county_area) -> tuple[int, str]:
+    """Precision of a point standing for a county-level unit, with a note on why.
+
+    'Near' (2) is claimed only when the whole county lies within 25 km of the point; for a
+    larger county all that is certain is that the place lies in the county, hence in its
+    prefecture (3).
+    """
+    reach = farthest_km(Point(match.lon, match.lat), county_area)
+    if reach <= NEAR_KM:
+        return 2, f" All of the unit lies within {reach:.0f} km of this point."
+    return 3, (f" The unit reaches {reach:.0f} km from this point, beyond the 25 km of "
+               "'near', so the precision is that of the prefecture.")
+
+
+def point_geometry(entry: Entry, match: Match, unit_area=None):
+    """A point recipe: the seat of the unit, precision by level (and size, for counties)."""
+    precision, note = match.precision, ""
+    if match.level == "county" and unit_area is not None:
+        precision, note = county_precision(match, unit_area)
+    return Point(match.lon, match.lat), precision, match.basis + note
+
+
+def site_geometry(entry: Entry, host: Match, host_area=None):
     """A facility placed at its host unit's point; never finer than 'near' (2)."""
-    precision = max(2, host.precision)
+    point, precision, host_basis = point_geometry(entry, host, host_area)
     basis = (f"{entry.recipe.basis} Placed by its host {LEVEL_WORDS[host.level]}, "
-             f"{host.name_zh or host.name}. {host.basis}")
-    return Point(host.lon, host.lat), precision, basis
+             f"{host.name_zh or host.name}. {host_basis}")
+    return point, max(2, precision), basis
 
 
 def line_geometry(entry: Entry, matches: list[Match]):
@@ -57,9 +87,16 @@ def line_geometry(entry: Entry, matches: list[Match]):
 
 
 def area_precision(entry: Entry, members: list[Match]) -> int:
+    """5 for an estimated membership, 4 for a region of whole provinces, else 3.
+
+    An area drawn from its official member units has the exact shape of those units; the code
+    says at what level that shape is known.
+    """
     if entry.recipe.estimated:
         return ESTIMATED
-    return max(PRECISION_BY_LEVEL[m.level] for m in members)
+    if all(m.level == "province" for m in members):
+        return PRECISION_BY_LEVEL["province"]
+    return PRECISION_BY_LEVEL["prefecture"]
 
 
 def area_basis(entry: Entry, members: list[Match]) -> str:
