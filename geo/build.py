@@ -100,8 +100,10 @@ def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
     step("boundaries: province coverage (base layer and province-made areas)")
     try:
         pcov = areas.province_coverage(gazetteer)
-        step(f"boundaries: county coverage of {len(county_provinces)} provinces")
-        ccov = (areas.county_coverage(gazetteer, county_provinces) if county_areas
+        county_codes = [c for codes in county_areas.values() for c in codes]
+        step(f"boundaries: {len(set(county_codes))} county-level units in "
+             f"{len(county_provinces)} provinces")
+        ccov = (areas.county_coverage(gazetteer, county_codes) if county_areas
                 else areas.Coverage())
     except GazetteerError as exc:
         raise BuildError([f"gazetteer: {exc}"]) from exc
@@ -175,7 +177,8 @@ def _province_base(gazetteer: Gazetteer, pcov: areas.Coverage) -> dict:
     feats = []
     for unit in sorted((u for u in gazetteer.units if u.level == "province"),
                        key=lambda u: u.adcode):
-        geom = features.clean_geometry(pcov.geometries[unit.adcode])
+        # A backdrop simplified to ~2 km needs no more than 3 decimals (~100 m).
+        geom = features.clean_geometry(pcov.geometries[unit.adcode], decimals=3)
         if geom.is_empty:
             continue
         feats.append({"type": "Feature", "id": unit.adcode,

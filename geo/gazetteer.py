@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable
 
+import numpy as np
 import shapely
 
 from . import gcj02
@@ -188,12 +189,19 @@ class Gazetteer:
 
     def boundaries(self, adcodes: list[str]):
         """Boundaries of several units in WGS84, converted in one vectorised pass."""
+        return self.to_wgs84(self.raw_boundaries(adcodes))
+
+    def raw_boundaries(self, adcodes: list[str]) -> list:
+        """Boundaries in the source's own datum (``boundary_datum``)."""
         if self.boundary_loader is None:
             raise GazetteerError("this gazetteer has no boundary data")
-        raw = [self.boundary_loader(code) for code in adcodes]
+        return [self.boundary_loader(code) for code in adcodes]
+
+    def to_wgs84(self, geometries) -> list:
+        """Convert geometries in the source datum to WGS84 (a no-op for WGS84 sources)."""
         if self.boundary_datum == "gcj02":
-            return list(gcj02.geometry_gcj_to_wgs(raw))
-        return raw
+            return list(gcj02.geometry_gcj_to_wgs(np.array(geometries, dtype=object)))
+        return list(geometries)
 
     # -- construction from installed packages ----------------------------------------------
 
