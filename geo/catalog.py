@@ -242,9 +242,12 @@ def _entry(item, where: str, index: int, documents: dict, layer_ids: set,
     unknown = set(item) - ENTRY_FIELDS
     if unknown:
         problems.append(f"{label}: unknown field(s) {', '.join(sorted(unknown))}")
-    for key in ("name", "name_zh", "description"):
+    for key in ("name", "description"):
         if not _text(item.get(key)):
             problems.append(f"{label}: missing {key}")
+    # The Chinese name is required as a field but may be empty where no source confirms it.
+    if not isinstance(item.get("name_zh"), str):
+        problems.append(f"{label}: missing name_zh (write \"\" where no source gives it)")
     aliases = item.get("aliases", [])
     if not (isinstance(aliases, list) and all(_text(a) for a in aliases)):
         problems.append(f"{label}: aliases must be a list of names")
