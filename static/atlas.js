@@ -196,7 +196,10 @@
         style: function (feature) { return styleFor(opts, feature); },
         onEachFeature: function (feature, layer) {
           if (feature.id !== undefined) info.byId[String(feature.id)] = layer;
-          layer.bindPopup(function () { return popupContent(opts, feature); }, {
+          layer.bindPopup(function () {
+            fitPopupPadding(layer.getPopup());
+            return popupContent(opts, feature);
+          }, {
             maxWidth: 340, minWidth: 220, maxHeight: 380, autoPanPadding: [20, 20]
           });
           layer.bindTooltip(tooltipContent(feature), {
@@ -219,6 +222,15 @@
       };
     });
   };
+
+  /** Keep an opening popup clear of the panel and the zoom buttons (Leaflet pans before "popupopen"). */
+  function fitPopupPadding(popup) {
+    if (!popup || !ui.panel) return;
+    var narrow = window.matchMedia(NARROW).matches;
+    var open = !ui.panel.classList.contains("atlas-collapsed");
+    popup.options.autoPanPaddingTopLeft = L.point(narrow ? 10 : 56, narrow || !open ? ui.panel.offsetHeight + 16 : 14);
+    popup.options.autoPanPaddingBottomRight = L.point(!narrow && open ? ui.panel.offsetWidth + 24 : 10, 30);
+  }
 
   function load(group) {
     var info = group.atlas;
@@ -606,9 +618,9 @@
           writeHash();
         });
         var kinds = kindsOf(opts.geometry_types);
-        var label = h("label", { for: box.id, title: str(opts.description) }, [
-          swatch(kinds[kinds.length - 1] || "point", opts.colour, false), str(opts.title)
-        ]);
+        var swatches = h("span", { className: "atlas-swatches", "aria-hidden": "true" },
+          (kinds.length ? kinds : ["point"]).map(function (kind) { return swatch(kind, opts.colour, false); }));
+        var label = h("label", { for: box.id, title: str(opts.description) }, [swatches, str(opts.title)]);
         var count = h("span", { className: "atlas-count", text: str(opts.count), title: str(opts.count) + " features" });
         var download = h("a", {
           className: "atlas-download", href: opts.download, download: "",
@@ -694,6 +706,12 @@
     });
 
     buildPanel();
+    // Tab order: the controls (zoom, panel) before the features, which Leaflet makes focusable
+    // (focus shows a feature's tooltip, Enter opens its popup). Layout is unchanged: both are positioned.
+    var container = map.getContainer();
+    if (map._controlContainer && map._controlContainer.parentNode === container) {
+      container.insertBefore(map._controlContainer, container.firstChild);
+    }
     applyHash(true);
 
     map.on("moveend", writeHash);

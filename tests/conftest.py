@@ -5,6 +5,7 @@ follows the build's data contract (written by :func:`write_fixture_data`), and, 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # app.py lives at the top, next to geo/
     sys.path.insert(0, str(REPO))
-BUILT_DATA = REPO / "data"
+# The built data: data/ by default; ATLAS_BUILT_DATA points elsewhere (e.g. `python -m geo build --out DIR`).
+BUILT_DATA = Path(os.environ.get("ATLAS_BUILT_DATA") or REPO / "data")
 
 GUIDELINE = {
     "document": "guideline-2021",

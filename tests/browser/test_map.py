@@ -193,6 +193,18 @@ def test_clicking_a_feature_opens_its_cited_popup(page, live_server):
     expect(popup(page)).to_have_count(0)
 
 
+def test_features_are_reachable_by_keyboard(page, live_server):
+    target = lone_point(live_server)
+    lon, lat = target["geometry"]["coordinates"]
+    layer_id = target["properties"]["layer"]
+    goto_drawn(page, f"{live_server.url}/#map=9/{lat}/{lon}&layers={layer_id}&base=outlines")
+    feature = page.locator(f"path.atlas-i-{css_id(target['id'])}")
+    feature.focus()
+    expect(page.locator(".leaflet-tooltip .atlas-tip")).to_contain_text(target["properties"]["name"])
+    page.keyboard.press("Enter")
+    expect_popup_for(page, target)
+
+
 def test_permalink_restores_view_and_layers(browser, live_server):
     ids = all_layer_ids(live_server)
     chosen = ids[::2]
