@@ -12,6 +12,7 @@ in-memory gazetteers with no network and no package data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import shapely
 from pypinyin import lazy_pinyin
@@ -309,6 +310,7 @@ def unit_name_en(unit: AdminUnit, seat: Place | None = None) -> str:
     return romanised
 
 
+@lru_cache(maxsize=8192)
 def pinyin_name(text: str) -> str:
     """Capitalised toneless pinyin of a Chinese name (长沙 -> Changsha)."""
     syllables = lazy_pinyin(text, v_to_u=True)

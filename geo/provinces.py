@@ -21,6 +21,7 @@ PROVINCES_ZH = {
 }
 
 PROVINCES_EN = {zh: en for en, zh in PROVINCES_ZH.items()}
+_BY_LOWER = {en.lower(): zh for en, zh in PROVINCES_ZH.items()}
 
 # The six provinces of "central China" in the 2021 guideline.
 CENTRAL_PROVINCES = ("Shanxi", "Anhui", "Jiangxi", "Henan", "Hubei", "Hunan")
@@ -34,9 +35,9 @@ def province_zh(name: str) -> str:
     """Chinese name of a province given in English (case-insensitive) or Chinese."""
     if name in PROVINCES_EN:
         return name
-    for en, zh in PROVINCES_ZH.items():
-        if en.lower() == name.strip().lower():
-            return zh
+    zh = _BY_LOWER.get(name.strip().lower())
+    if zh is not None:
+        return zh
     raise UnknownProvince(
         f"unknown province {name!r}; expected one of: {', '.join(PROVINCES_ZH)}")
 
