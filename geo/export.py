@@ -52,12 +52,75 @@ def bounds(features: list[dict]) -> list[float] | None:
     return [min(xs), min(ys), max(xs), max(ys)]
 
 
-def write_outputs(root: str, outputs: dict[str, bytes], prune: dict[str, str] | None = None):
-    """Write every output or none.
+JOURNAL = ".build-journal.json"
+TMP_MARK = ".tmp-"
+BAK_MARK = ".bak-"
 
-    All files are first written beside their targets as temporary files and synced; only
-    when every one is on disk are they renamed into place (each rename is atomic). If any
-    write fails, the temporary files are removed and the previous outputs stay as they were.
+
+def _fsync_dir(path: str) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _stray_files(root: str):
+    for base, _, files in os.walk(root):
+        for name in files:
+            if TMP_MARK in name or BAK_MARK in name:
+                yield os.path.join(base, name)
+
+
+def recover(root: str) -> bool:
+    """Undo a write that was interrupted (killed) while renaming its files into place.
+
+    :func:`write_outputs` journals the swap before it starts: which targets it will replace,
+    where it keeps a hard link to each previous file, and which targets are new. If a journal
+    is found, the swap did not finish: every previous file is put back and every new one
+    removed, so the outputs are byte-identical to those before the interrupted build.
+    Temporary and backup files left by a kill at any other moment are removed.
+
+    Returns True when an interrupted write was rolled back.
+    """
+    journal = os.path.join(root, JOURNAL)
+    rolled_back = False
+    if os.path.exists(journal):
+        with open(journal, encoding="utf-8") as fh:
+            plan = json.load(fh)
+        for target, backup in plan["backups"].items():
+            if os.path.exists(os.path.join(root, backup)):
+                os.replace(os.path.join(root, backup), os.path.join(root, target))
+        for target in plan["created"]:
+            try:
+                os.remove(os.path.join(root, target))
+            except FileNotFoundError:
+                pass
+        os.remove(journal)
+        _fsync_dir(root)
+        rolled_back = True
+    for path in _stray_files(root):
+        os.remove(path)
+    return rolled_back
+
+
+def write_outputs(root: str, outputs: dict[str, bytes], prune: dict[str, str] | None = None):
+    """Write every output or none, even if the process is killed half-way.
+
+    1. Any earlier interrupted write is rolled back (:func:`recover`).
+    2. Every file is written beside its target as a temporary file and synced. A failure here
+       (disk full, permissions) removes the temporaries; nothing else was touched.
+    3. The previous files are hard-linked to backups and a journal of the swap is written.
+    4. The temporaries are renamed over their targets (each rename is atomic).
+    5. The journal is removed (the commit point), then the backups and stale layer files.
+
+    A kill during step 4 leaves the journal, and the next write (or the app's start-up) rolls
+    back to the previous outputs, byte for byte.
 
     Parameters
     ----------
@@ -69,26 +132,53 @@ def write_outputs(root: str, outputs: dict[str, bytes], prune: dict[str, str] | 
         Directory (relative) -> file suffix: files there with that suffix that are not among
         the outputs are stale (a layer removed from the catalog) and are deleted afterwards.
     """
+    os.makedirs(root, exist_ok=True)
+    recover(root)
+    pid = os.getpid()
     temps: list[tuple[str, str]] = []
     try:
         for rel, data in outputs.items():
             target = os.path.join(root, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            tmp = f"{target}.tmp-{os.getpid()}"
-            temps.append((tmp, target))
+            tmp = f"{target}{TMP_MARK}{pid}"
+            temps.append((tmp, rel))
             with open(tmp, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+        backups, created = {}, []
+        for _, rel in temps:
+            target = os.path.join(root, rel)
+            if os.path.exists(target):
+                backup = f"{rel}{BAK_MARK}{pid}"
+                os.link(target, os.path.join(root, backup))
+                backups[rel] = backup
+            else:
+                created.append(rel)
+        journal_tmp = os.path.join(root, f"{JOURNAL}{TMP_MARK}{pid}")
+        with open(journal_tmp, "w", encoding="utf-8") as fh:
+            json.dump({"backups": backups, "created": created}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
     except BaseException:
-        for tmp, _ in temps:
+        for path in [t for t, _ in temps] + [os.path.join(root, f"{JOURNAL}{TMP_MARK}{pid}")]:
             try:
-                os.remove(tmp)
+                os.remove(path)
             except FileNotFoundError:
                 pass
+        for path in _stray_files(root):
+            os.remove(path)
         raise
-    for tmp, target in temps:
-        os.replace(tmp, target)
+    os.replace(journal_tmp, os.path.join(root, JOURNAL))
+    _fsync_dir(root)
+    for tmp, rel in temps:
+        os.replace(tmp, os.path.join(root, rel))
+    for folder in {os.path.dirname(os.path.join(root, rel)) for _, rel in temps}:
+        _fsync_dir(folder)
+    os.remove(os.path.join(root, JOURNAL))  # the commit point
+    _fsync_dir(root)
+    for backup in backups.values():
+        os.remove(os.path.join(root, backup))
     for rel_dir, suffix in (prune or {}).items():
         keep = {os.path.normpath(os.path.join(root, r)) for r in outputs}
         folder = os.path.join(root, rel_dir)

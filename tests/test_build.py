@@ -195,3 +195,31 @@ def test_disk_error_while_writing_leaves_previous_outputs(built, monkeypatch):
     with pytest.raises(OSError, match="No space left"):
         run(catalog, root / "out")
     assert snapshot(root / "out") == before  # no temporary files left either
+
+
+@pytest.mark.parametrize("after_s", [0.5, 3.0, 6.0])
+def test_build_killed_at_any_moment_leaves_previous_or_complete_outputs(built, tmp_path, after_s):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from geo.export import recover
+
+    root, catalog, _ = built
+    out = tmp_path / "out"
+    run(catalog, out)
+    before = snapshot(out)
+    changed = write_catalog(tmp_path / "changed", GOOD[:2])
+    proc = subprocess.Popen([sys.executable, "-m", "geo", "build", "--catalog", changed,
+                             "--out", str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    recover(str(out))  # what the next build or the app's start-up does first
+    after = snapshot(out)
+    if after != before:  # it finished before the kill: then it must be the whole new set
+        fc = json.loads(after["locations.geojson"])
+        assert [f["id"] for f in fc["features"]] == ["hub", "lab"]
+        assert "layers/areas.geojson" in after
