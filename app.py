@@ -99,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             )
             urls = mapview.PageUrls(
                 places=url_for("api_places"),
+                features=url_for("api_features"),
                 provinces=url_for("api_base_provinces"),
                 download_all=url_for("download_all"),
                 index=url_for("api_layers"),
@@ -123,6 +124,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             body = store.index(layer_links)
             body["links"] = {
                 "self": url_for("api_layers"),
+                "features": url_for("api_features"),
                 "places": url_for("api_places"),
                 "provinces": url_for("api_base_provinces"),
                 "download_all": url_for("download_all"),
@@ -130,15 +132,27 @@ def create_app(test_config: dict | None = None) -> Flask:
             index_cache[key] = Blob.of(dumps(body))
         return blob_response(index_cache[key], "application/json")
 
+    def feature_filters():
+        """bbox, province and q from the query string; a 400 that says what is wrong."""
+        try:
+            return (query.parse_bbox(request.args.get("bbox")),
+                    query.resolve_province(request.args.get("province"), store.province_table),
+                    query.clean_query(request.args.get("q"), required=False))
+        except query.QueryError as exc:
+            abort(400, description=str(exc))
+
+    @app.get("/api/features")
+    def api_features():
+        """Every display feature of every layer (same filters as one layer)."""
+        bbox, province, q = feature_filters()
+        if not (bbox or province or q):
+            return blob_response(store.features, GEOJSON_TYPE)
+        return blob_response(Blob.of(store.select_all(bbox=bbox, province=province, q=q)), GEOJSON_TYPE)
+
     @app.get("/api/layers/<layer_id>")
     def api_layer(layer_id: str):
         layer = get_layer(layer_id)
-        try:
-            bbox = query.parse_bbox(request.args.get("bbox"))
-            province = query.resolve_province(request.args.get("province"), store.province_table)
-            q = query.clean_query(request.args.get("q"), required=False)
-        except query.QueryError as exc:
-            abort(400, description=str(exc))
+        bbox, province, q = feature_filters()
         if not (bbox or province or q):
             return blob_response(layer.blob, GEOJSON_TYPE)
         indices = layer.select(bbox=bbox, province=province, q=q)

@@ -34,6 +34,7 @@ class PageAssets:
 @dataclass
 class PageUrls:
     places: str
+    features: str
     provinces: str
     download_all: str
     index: str
@@ -164,7 +165,7 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         "title": TITLE,
         "themes": [{k: t.get(k) for k in ("id", "title", "colour", "layers")} for t in index["themes"]],
         "bbox": list(bbox or FALLBACK_BBOX),
-        "urls": {"places": urls.places, "download_all": urls.download_all, "index": urls.index, **urls.extra},
+        "urls": {"places": urls.places, "features": urls.features, "download_all": urls.download_all, "index": urls.index, **urls.extra},
     }
     AtlasPanel(config, tiles, outlines, overlays).add_to(m)
     return m

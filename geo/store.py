@@ -138,6 +138,8 @@ class Store:
         self.provinces = provinces
         self.province_table = province_table
         self.province_boxes = province_boxes or {}
+        # Every display feature in panel order: what the page fetches when it shows most layers at once.
+        self.features = Blob.of(feature_collection_bytes(b for layer in layers.values() for b in layer.feature_bytes))
         self.search_entries = [e for layer in layers.values() for e in layer.search]
         for order, entry in enumerate(self.search_entries):
             entry.order = order
@@ -213,6 +215,12 @@ class Store:
         )
 
     # -- queries --------------------------------------------------------------------------------
+    def select_all(self, bbox=None, province=None, q=None) -> bytes:
+        """Every layer's features that pass the filters, as one FeatureCollection."""
+        return feature_collection_bytes(
+            layer.feature_bytes[i] for layer in self.layers.values()
+            for i in layer.select(bbox=bbox, province=province, q=q))
+
     def layer(self, layer_id: str) -> Layer | None:
         return self.layers.get(layer_id)
 

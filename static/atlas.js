@@ -232,32 +232,85 @@
     popup.options.autoPanPaddingBottomRight = L.point(!narrow && open ? ui.panel.offsetWidth + 24 : 10, 30);
   }
 
+  function mark(name) {
+    if (window.performance && performance.mark) performance.mark(name);
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      });
+  }
+
+  function wanted(group) {
+    return group === outlines ? state.base === "outlines" : !!state.layers[group.atlas.opts.id];
+  }
+
+  /** Put a layer's features in it, then (if it is still wanted) on the map in one go. */
+  function fill(group, features) {
+    var info = group.atlas;
+    if (info.state === "ready") return;
+    features.forEach(function (feature) {
+      info.sub[kindOf(feature)].addData(feature);
+      info.features += 1;
+    });
+    info.state = "ready";
+    mark("atlas-drawn:" + info.opts.id);
+    if (wanted(group) && !map.hasLayer(group)) map.addLayer(group);
+    changed();
+  }
+
+  function failed(group, error) {
+    group.atlas.state = "error";
+    group.atlas.promise = null;
+    changed(group.atlas.opts.title + " could not be loaded (" + error.message + ")");
+  }
+
   function load(group) {
     var info = group.atlas;
     if (info.promise) return info.promise;
     info.state = "loading";
     changed();
-    info.promise = fetch(info.opts.url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
+    info.promise = getJSON(info.opts.url)
       .then(function (collection) {
-        (collection.features || []).forEach(function (feature) {
-          info.sub[kindOf(feature)].addData(feature);
-          info.features += 1;
-        });
-        info.state = "ready";
-        changed();
+        fill(group, collection.features || []);
         return group;
       })
       .catch(function (error) {
-        info.state = "error";
-        info.promise = null;
-        changed(info.opts.title + " could not be loaded (" + error.message + ")");
+        failed(group, error);
         throw error;
       });
     return info.promise;
+  }
+
+  /** Load several layers: one request for every feature when most layers are needed at once
+   * (the default view), else one request per layer. */
+  function loadMany(list) {
+    var need = list.filter(function (g) { return !g.atlas.promise && g.atlas.state !== "ready"; });
+    if (!config.urls.features || need.length < 4 || need.length * 2 < groups.length) {
+      need.forEach(function (g) { load(g).catch(function () {}); });
+      return;
+    }
+    var all = groups.filter(function (g) { return !g.atlas.promise && g.atlas.state !== "ready"; });
+    var bulk = getJSON(config.urls.features).then(function (collection) {
+      var byId = {};
+      (collection.features || []).forEach(function (feature) {
+        var id = feature.properties && feature.properties.layer;
+        (byId[id] = byId[id] || []).push(feature);
+      });
+      all.forEach(function (g) { fill(g, byId[g.atlas.opts.id] || []); });
+    });
+    all.forEach(function (g) {
+      g.atlas.state = "loading";
+      g.atlas.promise = bulk.then(function () { return g; }, function (error) {
+        failed(g, error);
+        throw error;
+      });
+      g.atlas.promise.catch(function () {});
+    });
+    changed();
   }
 
   // ---- the app ----------------------------------------------------------------------------------
@@ -309,15 +362,16 @@
     if (ui.status && ui.status.textContent !== text) ui.status.textContent = text;
   }
 
-  function setLayer(id, on) {
+  function setLayer(id, on, deferLoad) {
     var group = byLayer[id];
     if (!group) return;
     state.layers[id] = !!on;
     var box = ui.boxes[id];
     if (box) box.checked = !!on;
     if (on) {
-      if (!map.hasLayer(group)) map.addLayer(group);
-      load(group).catch(function () {});
+      // A loaded layer goes on the map now; a loading one when its data is in (see fill).
+      if (group.atlas.state === "ready" && !map.hasLayer(group)) map.addLayer(group);
+      else if (!deferLoad) load(group).catch(function () {});
     } else if (map.hasLayer(group)) {
       map.removeLayer(group);
     }
@@ -344,8 +398,8 @@
       if (!map.hasLayer(tiles)) map.addLayer(tiles);
     } else {
       if (map.hasLayer(tiles)) map.removeLayer(tiles);
-      if (!map.hasLayer(outlines)) map.addLayer(outlines);
-      load(outlines).catch(function () {});
+      if (outlines.atlas.state === "ready") map.addLayer(outlines);
+      else load(outlines).catch(function () {});
     }
     map.getContainer().classList.toggle("atlas-offline", state.base === "outlines");
     if (ui.baseRadios) ui.baseRadios[state.base].checked = true;
@@ -409,9 +463,11 @@
         groups.forEach(function (g) { layers[g.atlas.opts.id] = true; });
       }
       if (layers) {
-        groups.forEach(function (g) { setLayer(g.atlas.opts.id, !!layers[g.atlas.opts.id]); });
+        groups.forEach(function (g) { setLayer(g.atlas.opts.id, !!layers[g.atlas.opts.id], true); });
+        loadMany(groups.filter(function (g) { return layers[g.atlas.opts.id]; }));
       }
-      if (wanted.base) setBase(wanted.base, true);
+      // A base named in the address is a preference, not a fact: still fall back if tiles fail.
+      if (wanted.base) setBase(wanted.base, false);
       else if (first) setBase("osm", false);
       state.place = wanted.place || null;
       state.placePending = !!wanted.place;
@@ -602,7 +658,8 @@
       ui.themeBoxes[theme.id] = themeBox;
       themeBox.addEventListener("change", function () {
         var on = themeBox.checked;
-        ids.forEach(function (id) { setLayer(id, on); });
+        ids.forEach(function (id) { setLayer(id, on, true); });
+        if (on) loadMany(ids.map(function (id) { return byLayer[id]; }));
         writeHash();
       });
       var heading = h("legend", {}, [
@@ -682,6 +739,7 @@
 
   /** Wire everything up. Called once by the folium page after the map and layers exist. */
   atlas.start = function (theMap, theConfig, parts) {
+    mark("atlas-start");
     map = theMap;
     config = theConfig;
     tiles = parts.tiles;
@@ -706,6 +764,7 @@
     });
 
     buildPanel();
+    mark("atlas-panel");
     // Tab order: the controls (zoom, panel) before the features, which Leaflet makes focusable
     // (focus shows a feature's tooltip, Enter opens its popup). Layout is unchanged: both are positioned.
     var container = map.getContainer();
@@ -713,6 +772,7 @@
       container.insertBefore(map._controlContainer, container.firstChild);
     }
     applyHash(true);
+    mark("atlas-view");
 
     map.on("moveend", writeHash);
     map.on("popupopen", function (e) {
@@ -731,6 +791,7 @@
       }
     });
     window.addEventListener("hashchange", function () { applyHash(false); });
+    mark("atlas-started");
     // Escape closes an open popup wherever the focus is (Leaflet only listens on the map itself).
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && map._popup && map.hasLayer(map._popup)) map.closePopup();

@@ -67,7 +67,7 @@ def test_map_page(client):
     for src in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert src.startswith("/"), src
     # Layers are fetched, not inlined: no feature text in the page.
-    assert "Zhengzhou national logistics hub" not in html and '"features"' not in html
+    assert "Zhengzhou national logistics hub" not in html and '"FeatureCollection"' not in html
     assert "/api/layers/logistics-hubs" in html
     assert response.headers["ETag"] and "no-cache" in response.headers["Cache-Control"]
 
@@ -107,6 +107,7 @@ def test_layer_index(client):
     assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson"}
     assert body["links"]["download_all"] == "/download/locations.geojson"
     assert body["links"]["places"] == "/api/places"
+    assert body["links"]["features"] == "/api/features"
 
 
 def test_index_links_resolve(client):
@@ -243,6 +244,28 @@ def test_filtered_response_is_conditional_and_gzipped(client):
 
 def test_too_long_q(client):
     assert_json_error(client.get("/api/layers/central-cities", query_string={"q": "x" * 101}), 400, "too long")
+
+
+# --- /api/features ------------------------------------------------------------------------------
+
+def test_features_is_every_layer_in_panel_order(client):
+    response = client.get("/api/features", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.mimetype == GEOJSON
+    assert response.headers["Content-Encoding"] == "gzip"
+    body = json.loads(gzip.decompress(response.data))
+    expected = []
+    for layer in client.get("/api/layers").get_json()["layers"]:
+        expected += feature_ids(client.get(layer["links"]["self"]))
+    assert [f["id"] for f in body["features"]] == expected
+    assert client.get("/api/features", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_features_filters(client):
+    assert feature_ids(client.get("/api/features?province=Shanxi")) == ["city-taiyuan", "pilot-shanxi-energy"]
+    assert feature_ids(client.get("/api/features?q=changsha&bbox=112,27,114,29")) == [
+        "hub-changsha", "circle-changzhutan"]
+    assert_json_error(client.get("/api/features?bbox=1,2,3"), 400, "bbox")
+    assert_json_error(client.get("/api/features?province=Narnia"), 400, "unknown province")
 
 
 # --- /api/places -------------------------------------------------------------------------------

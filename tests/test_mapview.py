@@ -14,7 +14,7 @@ ASSETS = mapview.PageAssets(
     js=[("leaflet", "/vendor/leaflet/leaflet.js"), ("atlas", "/static/atlas.js")],
     css=[("leaflet_css", "/vendor/leaflet/leaflet.css"), ("atlas_css", "/static/atlas.css")],
 )
-URLS = mapview.PageUrls(places="/api/places", provinces="/api/base/provinces",
+URLS = mapview.PageUrls(places="/api/places", features="/api/features", provinces="/api/base/provinces",
                         download_all="/download/locations.geojson", index="/api/layers")
 
 

@@ -83,7 +83,12 @@ def expect_popup_for(page, feature: dict) -> None:
 
 def test_page_loads_everything_from_the_app_without_console_errors(page_watch, live_server):
     page, watch = page_watch
+    data_requests = []
+    page.on("request", lambda r: data_requests.append(urlsplit(r.url).path) if "/api/" in r.url else None)
     goto_drawn(page, live_server.url + "/")
+    # Every layer is shown at first, so the page asks for all features at once, not layer by layer.
+    assert data_requests.count("/api/features") == 1
+    assert not [p for p in data_requests if p.startswith("/api/layers")], data_requests
     status = page.evaluate("atlas.status()")
     for layer in live_server.index["layers"]:
         assert status["layers"][layer["id"]] == {"state": "ready", "visible": True, "features": layer["count"]}
@@ -248,6 +253,16 @@ def test_permalink_restores_view_and_layers(browser, live_server):
     finally:
         context.close()
     assert watch.errors == []
+
+
+def test_a_few_layers_are_fetched_one_by_one(page, live_server):
+    ids = all_layer_ids(live_server)[:2]
+    data_requests = []
+    page.on("request", lambda r: data_requests.append(urlsplit(r.url).path) if "/api/" in r.url else None)
+    goto_drawn(page, f"{live_server.url}/#layers={','.join(ids)}&base=osm")
+    assert sorted(p for p in data_requests if p != "/api/base/provinces") == sorted(f"/api/layers/{i}" for i in ids)
+    for lid in ids:
+        assert drawn_count(page, lid) == len(features_of(live_server, lid))
 
 
 def test_permalink_with_a_place_opens_its_popup(page, live_server):

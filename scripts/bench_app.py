@@ -1,0 +1,356 @@
+#!/usr/bin/env python3
+"""Benchmark the atlas app on loopback and print a markdown table.
+
+    python scripts/bench_app.py [--data DIR] [--requests N] [--seconds S] [--clients C] [--runs R]
+
+Measures, in one run:
+
+1. the size of the map page (bytes, and gzipped);
+2. all display layers together, gzipped as served (and the offline base layer);
+3. requests per second of ``/api/layers/<id>`` (the largest layer) under waitress, the production
+   server (``python app.py``), against a static file of exactly the same bytes served by waitress
+   in a second process, with the same client, in the same run;
+4. time until every layer is drawn in headless Chromium, against a plain folium page that inlines
+   the same layers, in the same run.
+
+Everything stays on 127.0.0.1: servers are child processes on free ports, the browser aborts
+any request that leaves loopback, and map tiles are answered locally with a blank PNG on both
+pages. Chromium resolves no host but 127.0.0.1, so nothing leaves the machine and no request
+has to pass through the test driver. Request counts and durations are bounded
+(``--requests``, ``--seconds``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gzip
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync",
+                 # Nothing but loopback resolves: blocked without routing every request through Python,
+                 # which would add latency to each of the atlas's requests and skew the comparison.
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
+PAGE_LIMIT = 50_000
+LAYERS_GZ_LIMIT = 400_000
+
+
+# --- servers ---------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout:.0f} s")
+
+
+def start(args: list[str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_for_port(port, proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def serve_static(directory: str, port: int, threads: int) -> None:
+    """Child-process mode: waitress serving a directory of files (the static-file baseline)."""
+    from waitress import serve
+    from werkzeug.middleware.shared_data import SharedDataMiddleware
+    from werkzeug.wrappers import Response
+
+    app = SharedDataMiddleware(Response("not found", status=404), {"/": directory}, cache=True)
+    serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True)
+
+
+# --- load client -----------------------------------------------------------------------------------
+
+def hammer(port: int, path: str, *, clients: int, total: int, seconds: float, expect_len: int,
+           headers: dict | None = None) -> dict:
+    """``clients`` keep-alive connections issue GETs until ``total`` requests or ``seconds`` pass."""
+    lock = threading.Lock()
+    done = [0]
+    errors = [0]
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine = []
+        while time.monotonic() < deadline:
+            with lock:
+                if done[0] >= total:
+                    break
+                done[0] += 1
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers or {})
+                response = conn.getresponse()
+                body = response.read()
+                if response.status != 200 or len(body) != expect_len:
+                    with lock:
+                        errors[0] += 1
+            except (OSError, http.client.HTTPException):
+                with lock:
+                    errors[0] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            mine.append(time.perf_counter() - t0)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    # Warm up (connections, caches), then measure.
+    warm = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    for _ in range(20):
+        warm.request("GET", path, headers=headers or {})
+        warm.getresponse().read()
+    warm.close()
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "requests": n,
+        "errors": errors[0],
+        "seconds": elapsed,
+        "rps": n / elapsed if elapsed else 0.0,
+        "p50_ms": latencies[n // 2] * 1000 if n else 0.0,
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0,
+    }
+
+
+# --- the plain folium page -------------------------------------------------------------------------
+
+def plain_folium_page(store, leaflet_js: str, leaflet_css: str, jquery_js: str) -> str:
+    """folium's usual way: every layer inlined with folium.GeoJson, styled by colour, no fetching."""
+    import folium
+    from branca.element import Element
+
+    m = folium.Map(location=[31.5, 113.5], zoom_start=5, tiles="OpenStreetMap")
+    m.default_js = [("leaflet", leaflet_js), ("jquery", jquery_js)]
+    m.default_css = [("leaflet_css", leaflet_css)]
+    for layer in store.layers.values():
+        colour = layer.meta.get("colour") or "#64748b"
+        folium.GeoJson(
+            json.loads(layer.blob.body),
+            name=layer.meta.get("title"),
+            style_function=lambda f, c=colour: {"color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.2},
+            marker=folium.CircleMarker(radius=6, fill=True),
+        ).add_to(m)
+    m.get_root().script.add_child(Element(
+        "requestAnimationFrame(function () { window.__drawnAt = performance.now(); });"))
+    return m.get_root().render()
+
+
+def time_drawn(browser, url: str, expression: str, runs: int) -> tuple[list[float], list[float], int]:
+    """Milliseconds from navigation start until ``expression`` yields a time (every layer drawn), and
+    until DOMContentLoaded ended (the page is usable), over fresh contexts (cold caches)."""
+    drawn, ready = [], []
+    paths = 0
+    for _ in range(runs):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        # Both pages show OpenStreetMap tiles: answer them locally with a blank image.
+        page.route("https://tile.openstreetmap.org/**",
+                   lambda r: r.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+        page.goto(url)
+        page.wait_for_function(f"() => ({expression}) !== null && ({expression}) !== undefined", timeout=60_000)
+        drawn.append(page.evaluate(expression))
+        ready.append(page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"))
+        paths = page.evaluate("document.querySelectorAll('.leaflet-pane path').length")
+        context.close()
+    return drawn, ready, paths
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(ROOT / "data"), help="data directory (default data/)")
+    parser.add_argument("--requests", type=int, default=3000, help="requests per throughput round (bound)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per throughput round (bound)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads in both servers")
+    parser.add_argument("--runs", type=int, default=5, help="page loads per page in the browser")
+    parser.add_argument("--rounds", type=int, default=3, help="throughput rounds per target (median)")
+    parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--serve-static", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_static:
+        serve_static(args.serve_static, args.port, args.threads)
+        return 0
+
+    from app import create_app
+    from geo.store import DataError
+
+    try:
+        app = create_app({"DATA_DIR": args.data})
+    except DataError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    store = app.extensions["atlas_store"]
+    client = app.test_client()
+    figures: dict = {"data": args.data, "features": sum(l.count for l in store.layers.values()),
+                     "layers": len(store.layers)}
+
+    # 1-2. sizes
+    page = client.get("/").data
+    figures["page_bytes"] = len(page)
+    figures["page_gzip_bytes"] = len(gzip.compress(page, 9))
+    figures["layers_bytes"] = sum(len(l.blob.body) for l in store.layers.values())
+    figures["layers_gzip_bytes"] = sum(len(l.blob.gzipped) for l in store.layers.values())
+    figures["base_gzip_bytes"] = len(store.provinces.gzipped)
+    biggest = max(store.layers.values(), key=lambda l: len(l.blob.body))
+    figures["bench_layer"] = biggest.id
+    figures["bench_layer_bytes"] = len(biggest.blob.body)
+
+    tmp = Path(tempfile.mkdtemp(prefix="atlas-bench-"))
+    procs = []
+    try:
+        # The static twin: the same bytes as the API body, and the assets of the plain folium page.
+        (tmp / "layer.geojson").write_bytes(biggest.blob.body)
+        import xstatic.pkg.jquery as xjquery
+        import xstatic.pkg.leaflet as xleaflet
+
+        shutil.copy(Path(xleaflet.BASE_DIR) / "leaflet.js", tmp / "leaflet.js")
+        shutil.copy(Path(xleaflet.BASE_DIR) / "leaflet.css", tmp / "leaflet.css")
+        shutil.copy(Path(xjquery.BASE_DIR) / "jquery.min.js", tmp / "jquery.min.js")
+        plain = plain_folium_page(store, "/leaflet.js", "/leaflet.css", "/jquery.min.js")
+        (tmp / "plain.html").write_text(plain, encoding="utf-8")
+        figures["plain_page_bytes"] = len(plain.encode())
+
+        app_port, static_port = free_port(), free_port()
+        procs.append(start(["app.py", "--port", str(app_port), "--data", args.data,
+                            "--threads", str(args.threads)], app_port))
+        procs.append(start([__file__, "--serve-static", str(tmp), "--port", str(static_port),
+                            "--threads", str(args.threads)], static_port))
+
+        # 3. throughput, alternating targets so drift hits both alike
+        targets = {
+            "api": (app_port, f"/api/layers/{biggest.id}", len(biggest.blob.body), None),
+            "api_gzip": (app_port, f"/api/layers/{biggest.id}", len(biggest.blob.gzipped), {"Accept-Encoding": "gzip"}),
+            "static": (static_port, "/layer.geojson", len(biggest.blob.body), None),
+        }
+        rounds: dict[str, list[dict]] = {k: [] for k in targets}
+        for _ in range(args.rounds):
+            for name, (port, path, length, headers) in targets.items():
+                rounds[name].append(hammer(port, path, clients=args.clients, total=args.requests,
+                                           seconds=args.seconds, expect_len=length, headers=headers))
+        for name, results in rounds.items():
+            best = sorted(results, key=lambda r: r["rps"])[len(results) // 2]
+            figures[f"{name}_rps"] = best["rps"]
+            figures[f"{name}_p50_ms"] = best["p50_ms"]
+            figures[f"{name}_p99_ms"] = best["p99_ms"]
+            figures[f"{name}_requests"] = sum(r["requests"] for r in results)
+            figures[f"{name}_errors"] = sum(r["errors"] for r in results)
+
+        # 4. time to draw
+        from playwright.sync_api import sync_playwright
+
+        ids = ",".join(store.layers)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                atlas_times, atlas_ready, atlas_paths = time_drawn(
+                    browser, f"http://127.0.0.1:{app_port}/#layers={ids}&base=osm",
+                    "window.atlas && atlas.status() && atlas.status().firstDrawnAt", args.runs)
+                plain_times, plain_ready, plain_paths = time_drawn(
+                    browser, f"http://127.0.0.1:{static_port}/plain.html", "window.__drawnAt", args.runs)
+            finally:
+                browser.close()
+        figures["atlas_drawn_ms"] = statistics.median(atlas_times)
+        figures["plain_drawn_ms"] = statistics.median(plain_times)
+        figures["atlas_ready_ms"] = statistics.median(atlas_ready)
+        figures["plain_ready_ms"] = statistics.median(plain_ready)
+        figures["atlas_drawn_all_ms"] = atlas_times
+        figures["plain_drawn_all_ms"] = plain_times
+        figures["atlas_paths"] = atlas_paths
+        figures["plain_paths"] = plain_paths
+    finally:
+        for proc in procs:
+            stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print_table(figures, args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    return 0
+
+
+def kb(n: int) -> str:
+    return f"{n / 1000:.1f} KB"
+
+
+def print_table(f: dict, args) -> None:
+    ok = lambda cond: "yes" if cond else "**NO**"  # noqa: E731
+    print(f"Data: {f['features']} features in {f['layers']} layers ({f['data']}). "
+          f"Throughput: {args.clients} keep-alive clients, waitress with {args.threads} threads, "
+          f"median of {args.rounds} rounds of at most {args.requests} requests / {args.seconds:g} s. "
+          f"Drawing: median of {args.runs} cold page loads in headless Chromium {CHROMIUM}.")
+    print()
+    print("| measure | value | target / comparison |")
+    print("| --- | --- | --- |")
+    print(f"| map page HTML | {kb(f['page_bytes'])} ({kb(f['page_gzip_bytes'])} gzipped) | ≤ 50 KB: {ok(f['page_bytes'] <= PAGE_LIMIT)} |")
+    print(f"| all display layers, gzipped | {kb(f['layers_gzip_bytes'])} ({kb(f['layers_bytes'])} raw) | ≤ 400 KB: {ok(f['layers_gzip_bytes'] <= LAYERS_GZ_LIMIT)} |")
+    print(f"| offline province base, gzipped | {kb(f['base_gzip_bytes'])} | loaded only when that base is shown |")
+    layer = f"`/api/layers/{f['bench_layer']}` ({kb(f['bench_layer_bytes'])})"
+    print(f"| {layer}, waitress, identity | {f['api_rps']:.0f} req/s (p50 {f['api_p50_ms']:.1f} ms, p99 {f['api_p99_ms']:.1f} ms) | "
+          f"{f['api_rps'] / f['static_rps']:.2f}× the static file |")
+    print(f"| same, `Accept-Encoding: gzip` | {f['api_gzip_rps']:.0f} req/s (p50 {f['api_gzip_p50_ms']:.1f} ms, p99 {f['api_gzip_p99_ms']:.1f} ms) | "
+          f"{f['api_gzip_rps'] / f['static_rps']:.2f}× the static file |")
+    print(f"| static file, same bytes, waitress | {f['static_rps']:.0f} req/s (p50 {f['static_p50_ms']:.1f} ms, p99 {f['static_p99_ms']:.1f} ms) | baseline |")
+    errors = f["api_errors"] + f["api_gzip_errors"] + f["static_errors"]
+    print(f"| requests made / failed | {f['api_requests'] + f['api_gzip_requests'] + f['static_requests']} / {errors} | 0 failed: {ok(errors == 0)} |")
+    print(f"| every layer drawn, atlas (fetch) | {f['atlas_drawn_ms']:.0f} ms ({f['atlas_paths']} paths) | "
+          f"{f['atlas_drawn_ms'] / f['plain_drawn_ms']:.2f}× the plain page |")
+    print(f"| every layer drawn, plain folium (inlined) | {f['plain_drawn_ms']:.0f} ms ({f['plain_paths']} paths, page {kb(f['plain_page_bytes'])}) | baseline |")
+    print(f"| page usable (DOMContentLoaded), atlas | {f['atlas_ready_ms']:.0f} ms | "
+          f"{f['atlas_ready_ms'] / f['plain_ready_ms']:.2f}× the plain page |")
+    print(f"| page usable (DOMContentLoaded), plain folium | {f['plain_ready_ms']:.0f} ms | baseline |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
