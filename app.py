@@ -43,6 +43,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     store = Store.load(app.config["DATA_DIR"])
     app.extensions["atlas_store"] = store
     vendor_dirs = _vendor_dirs()
+
+    def send_file_max_age(filename):
+        # Asset URLs in the page carry a content stamp (?v=...): such a URL never changes meaning.
+        return 365 * 86400 if request.args.get("v") else None
+
+    app.get_send_file_max_age = send_file_max_age
     page_cache: dict[str, Blob] = {}
     index_cache: dict[str, Blob] = {}
 
@@ -96,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                     ("atlas", asset_url("static", "atlas.js", static))],
                 css=[("leaflet_css", asset_url("vendor", "leaflet.css", vendor_dirs["leaflet"], package="leaflet")),
                      ("atlas_css", asset_url("static", "atlas.css", static))],
+                icon=asset_url("static", "favicon.svg", static),
             )
             urls = mapview.PageUrls(
                 places=url_for("api_places"),
@@ -114,9 +121,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         if base is None:
             abort(404, description=f"unknown vendor package {package[:40]!r}")
         # send_from_directory refuses any path that leaves the package's directory.
-        return send_from_directory(base, filename, max_age=86400 if request.args.get("v") else 0)
+        return send_from_directory(base, filename)
 
     # -- the API ---------------------------------------------------------------------------------
+    @app.get("/favicon.ico")
+    def favicon():
+        return send_from_directory(app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+
     @app.get("/api/layers")
     def api_layers():
         key = request.script_root

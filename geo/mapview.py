@@ -29,6 +29,7 @@ class PageAssets:
 
     js: Sequence[tuple[str, str]]
     css: Sequence[tuple[str, str]]
+    icon: str | None = None
 
 
 @dataclass
@@ -51,6 +52,7 @@ class AtlasFigure(Figure):
         '<meta charset="utf-8">\n'
         "<title>{{ this.title|e }}</title>\n"
         '<meta name="description" content="{{ this.description|e }}">\n'
+        '{% if this.icon %}<link rel="icon" type="image/svg+xml" href="{{ this.icon|e }}">{% endif %}\n'
         "{{ this.header.render(**kwargs) }}\n"
         "</head>\n"
         "<body>\n"
@@ -62,9 +64,10 @@ class AtlasFigure(Figure):
         "</html>\n"
     )
 
-    def __init__(self, title: str, description: str):
+    def __init__(self, title: str, description: str, icon: str | None = None):
         super().__init__(title=title)
         self.description = description
+        self.icon = icon
         # Figure adds an http-equiv charset meta; the template above says it once, first.
         self.header._children.pop("meta_http", None)
 
@@ -126,7 +129,7 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
               bbox: Sequence[float] | None = None) -> folium.Map:
     """The folium Map for the atlas page. ``index`` is the API layer index (with per-layer links)."""
     center, zoom = _view(bbox)
-    figure = AtlasFigure(TITLE, DESCRIPTION)
+    figure = AtlasFigure(TITLE, DESCRIPTION, assets.icon)
     m = folium.Map(
         location=center,
         zoom_start=zoom,

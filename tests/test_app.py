@@ -77,7 +77,21 @@ def test_map_page_assets_are_served(client):
     for src in re.findall(r'(?:src|href)="(/(?:static|vendor)/[^"]+)"', html):
         response = client.get(src)
         assert response.status_code == 200, src
-        assert len(response.data) > 1000, src
+        assert len(response.data) > 200, src
+
+
+def test_stamped_assets_are_cached_for_long(client):
+    html = client.get("/").get_data(as_text=True)
+    stamped = re.findall(r'(?:src|href)="(/(?:static|vendor)/[^"]+\?v=[0-9a-f]+)"', html)
+    assert len(stamped) == 5  # two scripts, two stylesheets, the icon
+    for url in stamped:
+        assert "max-age=31536000" in client.get(url).headers["Cache-Control"], url
+    assert "max-age=31536000" not in client.get("/static/atlas.js").headers.get("Cache-Control", "")
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
 
 
 def test_page_is_conditional(client):
