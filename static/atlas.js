@@ -11,7 +11,7 @@
   var atlas = (window.atlas = {});
   var SAFE_COLOUR = /^#[0-9a-fA-F]{3,8}$/;
   var KINDS = ["area", "line", "point"];
-  var PANES = { base: 250, area: 410, line: 420, point: 430 };
+  var PANES = { base: 250, labels: 260, area: 410, line: 420, point: 430 };
   var NARROW = "(max-width: 640px)";
 
   // ---- small DOM helpers ------------------------------------------------------------------------
@@ -210,17 +210,29 @@
     });
   };
 
-  /** The offline base: province outlines, drawn under everything, not interactive. */
+  /** The offline base: province outlines with their names, drawn under everything, not interactive. */
   atlas.base = function (opts) {
-    return makeGroup(opts, function () {
+    var group = makeGroup(opts, function () {
       return {
         pane: "atlas-base",
         interactive: false,
         style: function () {
           return { color: "#8a8f98", weight: 1, opacity: 0.9, fillColor: "#f6f3ea", fillOpacity: 1, className: "atlas-province" };
+        },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties || {};
+          if (!p.name && !p.name_zh) return;
+          var label = h("span", {}, [str(p.name)]);
+          var zh = str(p.name_zh).replace(/(维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|省|市)$/, "");
+          if (zh) label.appendChild(h("span", { lang: "zh-Hans", className: "atlas-zh", text: " " + zh }));
+          layer.bindTooltip(label, {
+            permanent: true, direction: "center", className: "atlas-province-label", pane: "atlas-labels", interactive: false
+          });
         }
       };
     });
+    group.options.attribution = str(opts.attribution);
+    return group;
   };
 
   /** Keep an opening popup clear of the panel and the zoom buttons (Leaflet pans before "popupopen"). */
@@ -775,6 +787,13 @@
     mark("atlas-view");
 
     map.on("moveend", writeHash);
+    // Province names only where there is room for them.
+    var labelRoom = function () {
+      container.classList.toggle("atlas-no-labels", map.getZoom() < 5);
+      container.classList.toggle("atlas-short-labels", map.getZoom() < 6);
+    };
+    map.on("zoomend", labelRoom);
+    labelRoom();
     map.on("popupopen", function (e) {
       var source = e.popup && e.popup._source;
       if (source && source.feature && source.feature.id !== undefined) {
