@@ -13,6 +13,7 @@
   var KINDS = ["area", "line", "point"];
   var PANES = { base: 250, labels: 260, area: 410, line: 420, point: 430 };
   var NARROW = "(max-width: 640px)";
+  var PANEL_WIDTH = 330; // .atlas-panel width in atlas.css
 
   // ---- small DOM helpers ------------------------------------------------------------------------
   function h(tag, attrs, children) {
@@ -252,6 +253,7 @@
     return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
+        mark("atlas-response");
         return response.json();
       });
   }
@@ -307,6 +309,7 @@
     }
     var all = groups.filter(function (g) { return !g.atlas.promise && g.atlas.state !== "ready"; });
     var bulk = getJSON(config.urls.features).then(function (collection) {
+      mark("atlas-data");
       var byId = {};
       (collection.features || []).forEach(function (feature) {
         var id = feature.properties && feature.properties.layer;
@@ -459,16 +462,7 @@
     var wanted = readHash();
     ui.applying = true;
     try {
-      if (wanted.center) {
-        map.setView(wanted.center, wanted.zoom, { animate: false });
-      } else if (first) {
-        var b = config.bbox;
-        // Keep the home view clear of the panel where it sits beside the map.
-        var side = ui.panel.classList.contains("atlas-collapsed") ? 10 : ui.panel.offsetWidth + 20;
-        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
-          paddingTopLeft: [10, 10], paddingBottomRight: [side, 10], animate: false
-        });
-      }
+      // Layers first, so their data is on its way while the view is laid out.
       var layers = wanted.layers;
       if (!layers && first) {
         layers = {};
@@ -478,9 +472,28 @@
         groups.forEach(function (g) { setLayer(g.atlas.opts.id, !!layers[g.atlas.opts.id], true); });
         loadMany(groups.filter(function (g) { return layers[g.atlas.opts.id]; }));
       }
-      // A base named in the address is a preference, not a fact: still fall back if tiles fail.
-      if (wanted.base) setBase(wanted.base, false);
-      else if (first) setBase("osm", false);
+      if (wanted.center) {
+        map.setView(wanted.center, wanted.zoom, { animate: false });
+      } else if (first) {
+        var b = config.bbox;
+        // Keep the home view clear of the panel where it sits beside the map. Its width comes from
+        // atlas.css, not from measuring it: a forced layout here would hold back the data request.
+        var side = ui.panel.classList.contains("atlas-collapsed") ? 10 : PANEL_WIDTH + 30;
+        map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
+          paddingTopLeft: [10, 10], paddingBottomRight: [side, 10], animate: false
+        });
+      }
+      // The base after the view, so tiles are asked for the view that is shown. On the first
+      // run one task later: adding a tile layer forces a layout, and Chrome sends the data
+      // request only when this task ends. A base named in the address is a preference, not a
+      // fact: the page still falls back to the outlines if tiles fail.
+      var base = wanted.base || (first ? "osm" : null);
+      if (base && first) {
+        state.base = base;
+        setTimeout(function () { setBase(state.base, false); }, 0);
+      } else if (base) {
+        setBase(base, false);
+      }
       state.place = wanted.place || null;
       state.placePending = !!wanted.place;
     } finally {
@@ -776,7 +789,6 @@
     });
 
     buildPanel();
-    mark("atlas-panel");
     // Tab order: the controls (zoom, panel) before the features, which Leaflet makes focusable
     // (focus shows a feature's tooltip, Enter opens its popup). Layout is unchanged: both are positioned.
     var container = map.getContainer();
@@ -784,7 +796,6 @@
       container.insertBefore(map._controlContainer, container.firstChild);
     }
     applyHash(true);
-    mark("atlas-view");
 
     map.on("moveend", writeHash);
     // Province names only where there is room for them.
