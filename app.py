@@ -34,7 +34,7 @@ def _vendor_dirs() -> dict[str, Path]:
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
-    app.config.from_mapping(DATA_DIR=str(ROOT / "data"), JSON_SORT_KEYS=False)
+    app.config.from_mapping(DATA_DIR=str(ROOT / "data"))
     if test_config:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
