@@ -10,14 +10,14 @@ Measures, in one run:
 3. requests per second of ``/api/layers/<id>`` (the largest layer) under waitress, the production
    server (``python app.py``), against a static file of exactly the same bytes served by waitress
    in a second process, with the same client, in the same run;
-4. time until every layer is drawn in headless Chromium, against a plain folium page that inlines
-   the same layers, in the same run.
+4. time until every layer is drawn in headless Chromium (and until the page is usable), against a
+   plain folium page that inlines the same layers, in the same run: cold loads, the two pages
+   alternated run by run, reported as medians and as the median of the paired ratios.
 
-Everything stays on 127.0.0.1: servers are child processes on free ports, the browser aborts
-any request that leaves loopback, and map tiles are answered locally with a blank PNG on both
-pages. Chromium resolves no host but 127.0.0.1, so nothing leaves the machine and no request
-has to pass through the test driver. Request counts and durations are bounded
-(``--requests``, ``--seconds``).
+Everything stays on 127.0.0.1: servers are child processes on free ports, Chromium resolves no
+host but 127.0.0.1 (so nothing leaves the machine and no request has to pass through the test
+driver), and map tiles are answered locally with a blank PNG on both pages. Request counts and
+durations are bounded (``--requests``, ``--seconds``, ``--runs``).
 """
 
 from __future__ import annotations
