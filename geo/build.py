@@ -157,6 +157,7 @@ def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
         index["layers"].append({
             "id": layer.id, "title": layer.title, "theme": layer.theme,
             "description": layer.description, "colour": layer.colour,
+            "visible": layer.visible,
             "geometry_types": sorted({f["geometry"]["type"] for f in layer_feats}),
             "count": len(layer_feats), "bbox": export.bounds(layer_feats), "file": rel})
     outputs["layers/index.json"] = export.dumps(index)

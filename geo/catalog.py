@@ -58,6 +58,7 @@ class Layer:
     title: str
     colour: str
     description: str
+    visible: bool = True  # shown when the map opens
 
 
 @dataclass(frozen=True)
@@ -220,8 +221,11 @@ def _layers(raw, where: str, problems: list[str]) -> tuple[list[Theme], list[Lay
             problems.append(f"{where}: layer {lid!r}: unknown theme {item['theme']!r}")
         if not COLOUR_PATTERN.match(item["colour"]):
             problems.append(f"{where}: layer {lid!r}: colour {item['colour']!r} is not #rrggbb")
+        visible = item.get("visible", True)
+        if not isinstance(visible, bool):
+            problems.append(f"{where}: layer {lid!r}: visible must be true or false")
         layers.append(Layer(lid, item["theme"], item["title"], item["colour"],
-                            item["description"]))
+                            item["description"], bool(visible)))
     if not layers:
         problems.append(f"{where}: no layers defined")
     return themes, layers
