@@ -17,7 +17,7 @@ import click
 from flask import Flask, Response, abort, jsonify, request, send_from_directory, url_for
 from werkzeug.exceptions import HTTPException
 
-from geo import mapview, query
+from geo import mapview, openapi, query
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store, dumps
 
 ROOT = Path(__file__).resolve().parent
@@ -183,6 +183,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         results = store.places(q, limit)
         return blob_response(Blob.of(dumps({"query": q, "count": len(results), "results": results})),
                              "application/json", max_age=60)
+
+    @app.get("/api/openapi.json")
+    def api_openapi():
+        if "openapi" not in index_cache:
+            doc = openapi.openapi_document(sorted(store.layers))
+            index_cache["openapi"] = Blob.of(dumps(doc))
+        return blob_response(index_cache["openapi"], "application/json")
 
     # -- downloads -------------------------------------------------------------------------------
     @app.get("/download/locations.geojson")
