@@ -6,6 +6,11 @@ true to the app's routes and responses, and the fuzzing tests generate requests 
 
 from __future__ import annotations
 
+from .query import MAX_LIMIT, MAX_QUERY_LENGTH
+
+NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+# An empty value means no filter, as for every optional filter.
+BBOX_PATTERN = rf"^\s*({NUMBER}\s*(,\s*{NUMBER}\s*){{3}})?$"
 GEOJSON = "application/geo+json"
 
 _ERROR = {
@@ -80,14 +85,14 @@ _LAYER = {
 _FILTERS = [
     {"name": "bbox", "in": "query", "required": False,
      "description": "minx,miny,maxx,maxy in WGS84 degrees (lon -180..180, lat -90..90, "
-                    "min <= max); features that intersect it",
-     "schema": {"type": "string"}, "example": "110,28,116,32"},
+                    "min <= max); features that intersect it; empty means no filter",
+     "schema": {"type": "string", "pattern": BBOX_PATTERN}, "example": "110,28,116,32"},
     {"name": "province", "in": "query", "required": False,
      "description": "English or Chinese province name (Hubei, 湖北, 湖北省)",
-     "schema": {"type": "string"}},
+     "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH}},
     {"name": "q", "in": "query", "required": False,
      "description": "English, Chinese or pinyin text matched against names and aliases",
-     "schema": {"type": "string"}},
+     "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH}},
 ]
 
 
@@ -113,7 +118,8 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
             "title": "Central China Atlas API",
             "version": "1.0.0",
             "description": "Places named in China's regional-development policy documents, as "
-                           "GeoJSON. Public data: every response may be used cross-origin.",
+                           "GeoJSON. Public data: every response may be used cross-origin. An optional "
+                           "parameter given empty is the same as one not given.",
         },
         "paths": {
             "/api/layers": {"get": {
@@ -133,9 +139,11 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "parameters": [
                     {"name": "q", "in": "query", "required": True,
                      "description": "English, Chinese or pinyin name",
-                     "schema": {"type": "string"}},
+                     "schema": {"type": "string", "minLength": 1,
+                                "maxLength": MAX_QUERY_LENGTH}},
                     {"name": "limit", "in": "query", "required": False,
-                     "description": "most results to return", "schema": {"type": "string"}}],
+                     "description": "most results to return",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}}],
                 "responses": {"200": {"description": "matches, best first",
                                       **_json("SearchResults")},
                               "400": _error("q missing or too long, or a bad limit")}}},

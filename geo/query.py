@@ -123,11 +123,12 @@ def strip_zh_suffix(text: str) -> str:
 
 def clean_query(q: str | None, *, required: bool) -> str:
     """Trim a q parameter; QueryError when required and empty, or when too long."""
+    # The length limit applies to what was sent, as the OpenAPI document says (maxLength).
+    if q is not None and len(q) > MAX_QUERY_LENGTH:
+        raise QueryError(f"q is too long: at most {MAX_QUERY_LENGTH} characters")
     q = (q or "").strip()
     if required and not q:
         raise QueryError("q is required: give an English, Chinese or pinyin name to search for")
-    if len(q) > MAX_QUERY_LENGTH:
-        raise QueryError(f"q is too long: at most {MAX_QUERY_LENGTH} characters")
     return q
 
 
@@ -275,11 +276,11 @@ def province_aliases(provinces: Iterable[Mapping]) -> dict[str, str]:
 
 def resolve_province(value: str | None, table: Mapping[str, str]) -> str | None:
     """English province name for a province= parameter (English or Chinese, any case); None if empty."""
+    if value is not None and len(value) > MAX_QUERY_LENGTH:
+        raise QueryError(f"province is too long: at most {MAX_QUERY_LENGTH} characters")
     if value is None or value.strip() == "":
         return None
     value = value.strip()
-    if len(value) > MAX_QUERY_LENGTH:
-        raise QueryError("province is too long")
     key = squash(value)
     if key in table:
         return table[key]
