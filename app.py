@@ -36,6 +36,7 @@ from flask import Flask, Response, abort, jsonify, request, send_from_directory,
 from werkzeug.exceptions import HTTPException
 
 from geo import mapview, openapi, query
+from geo.export import recover
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store, dumps
 
 ROOT = Path(__file__).resolve().parent
@@ -89,6 +90,24 @@ def _vendor_dirs() -> dict[str, Path]:
     return {"leaflet": Path(leaflet.BASE_DIR)}
 
 
+def open_store(data_dir: str | Path, logger=None) -> Store:
+    """Roll back a build that was killed while writing, then load and check the data.
+
+    Raises DataError (one line: what is wrong, and the file) for a missing directory, a missing or
+    unreadable file, JSON that does not parse, or features that break the data contract.
+    """
+    data_dir = Path(data_dir)
+    if data_dir.is_dir():
+        try:
+            rolled_back = recover(str(data_dir))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"an interrupted build in {data_dir} could not be rolled back: "
+                            f"{type(exc).__name__}: {exc}") from None
+        if rolled_back and logger is not None:
+            logger.warning("rolled back an interrupted build in %s to the previous data", data_dir)
+    return Store.load(data_dir)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config.from_mapping(DATA_DIR=str(ROOT / "data"), FRAME_ANCESTORS=DEFAULT_FRAME_ANCESTORS)
@@ -101,7 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     ancestors = frame_ancestors(app.config["FRAME_ANCESTORS"])
     page_frame_options = frame_options(ancestors)
 
-    store = Store.load(app.config["DATA_DIR"])
+    store = open_store(app.config["DATA_DIR"], app.logger)
     app.extensions["atlas_store"] = store
     vendor_dirs = _vendor_dirs()
 
@@ -346,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app = create_app(config or None)
     except (DataError, ConfigError) as exc:
-        print(f"atlas: cannot start: {exc}", file=sys.stderr)
+        print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
     from waitress import serve
 

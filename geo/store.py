@@ -9,6 +9,10 @@
 
 Every response body the API serves unfiltered is prepared here as a :class:`Blob` (compact JSON
 bytes, their gzip and a strong ETag), so serving a layer is a dictionary lookup.
+
+Loading checks what it reads: a missing directory or file, JSON that does not parse, a layer whose
+features break the data contract (``geo.contract``) or sit in another layer, all stop the load with
+one :class:`DataError` that names the file and the first problem.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import query
+from .contract import check_feature_collection
 
 GEOJSON_TYPE = "application/geo+json"
 # The six provinces of central China: the map opens on them.
@@ -125,6 +130,14 @@ def _feature_collection(path: Path, what: str) -> list[dict]:
     return data["features"]
 
 
+def _check_contract(features: list[dict], path: Path, what: str) -> None:
+    """DataError naming the first way ``features`` break the data contract, and how many more."""
+    problems = check_feature_collection({"type": "FeatureCollection", "features": features})
+    if problems:
+        more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})" if len(problems) > 1 else ""
+        raise DataError(f"{what} breaks the data contract: {problems[0]}{more}: {path}")
+
+
 class Store:
     """Everything the app serves, held in memory."""
 
@@ -149,8 +162,12 @@ class Store:
 
     # -- loading --------------------------------------------------------------------------------
     @classmethod
-    def load(cls, data_dir: str | Path) -> "Store":
+    def load(cls, data_dir: str | Path, *, check: bool = True) -> "Store":
+        """Read a data directory. ``check`` runs the data contract on every feature (start-up does)."""
         data_dir = Path(data_dir)
+        if not data_dir.is_dir():
+            what = "is not a directory" if data_dir.exists() else "does not exist"
+            raise DataError(f"the data directory {what}: {data_dir} (run `python -m geo build` or give --data DIR)")
         index = _read_json(data_dir / "layers" / "index.json", "the layer index")
         if not isinstance(index, dict) or not isinstance(index.get("layers"), list) or not isinstance(
             index.get("themes"), list
@@ -163,7 +180,13 @@ class Store:
             if not layer_id or layer_id in layers:
                 raise DataError(f"the layer index has a missing or repeated layer id: {layer_id!r}")
             # The file is found by its id, never by a path the index (or a request) could steer.
-            features = _feature_collection(data_dir / "layers" / f"{layer_id}.geojson", f"layer {layer_id}")
+            path = data_dir / "layers" / f"{layer_id}.geojson"
+            features = _feature_collection(path, f"layer {layer_id}")
+            if check:
+                _check_contract(features, path, f"layer {layer_id}")
+                strays = [f["id"] for f in features if (f.get("properties") or {}).get("layer") != layer_id]
+                if strays:
+                    raise DataError(f"layer {layer_id} holds feature {strays[0]!r} of another layer: {path}")
             layers[layer_id] = cls._prepare_layer(layer_id, dict(meta), features)
 
         known = set(layers)
@@ -173,8 +196,18 @@ class Store:
             theme["layers"] = [lid for lid in theme.get("layers") or () if lid in known]
             themes.append(theme)
 
-        location_features = _feature_collection(data_dir / "locations.geojson", "locations.geojson")
-        locations = Blob.of(feature_collection_bytes(dumps(f) for f in location_features))
+        location_path = data_dir / "locations.geojson"
+        location_features = _feature_collection(location_path, "locations.geojson")
+        location_bytes = [dumps(f) for f in location_features]
+        if check:
+            # The same features as the layers': only one that differs from its layer's copy needs the check.
+            checked = {b for layer in layers.values() for b in layer.feature_bytes}
+            _check_contract([f for f, b in zip(location_features, location_bytes) if b not in checked],
+                            location_path, "locations.geojson")
+            ids = [f.get("id") for f in location_features]
+            if len(set(ids)) != len(ids):
+                raise DataError(f"locations.geojson repeats a feature id: {location_path}")
+        locations = Blob.of(feature_collection_bytes(location_bytes))
 
         province_features = _feature_collection(data_dir / "base" / "provinces.geojson", "the province base layer")
         provinces = Blob.of(feature_collection_bytes(dumps(f) for f in province_features))

@@ -149,7 +149,8 @@ def fixture_features() -> list[dict]:
                           {"name": "Ezhou", "name_zh": "鄂州市", "adcode": "420700", "level": "prefecture", "province": "Hubei"},
                           {"name": "Huangshi", "name_zh": "黄石市", "adcode": "420200", "level": "prefecture", "province": "Hubei"}]),
         _feature("circle-changzhutan", "metropolitan-circles", "cities",
-                 {"type": "MultiPolygon", "coordinates": [_rect(112.6, 27.6, 113.4, 28.6), _rect(113.0, 27.0, 113.6, 27.6)]},
+                 # Two disjoint parts (parts that share an edge would make an invalid MultiPolygon).
+                 {"type": "MultiPolygon", "coordinates": [_rect(112.6, 27.6, 113.4, 28.6), _rect(113.0, 27.0, 113.6, 27.58)]},
                  "Changsha-Zhuzhou-Xiangtan metropolitan circle", "长株潭都市圈", aliases=["Changzhutan", "Chang-Zhu-Tan"],
                  provinces=["Hunan"], precision=5,
                  description="Three neighbouring cities on the Xiang river.", basis="Our reading of the membership",

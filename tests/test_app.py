@@ -5,10 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 
-from app import create_app, main
+from app import ROOT, create_app, main
 from geo.store import DataError
 
 GEOJSON = "application/geo+json"
@@ -44,6 +47,112 @@ def test_missing_data_is_a_clear_error(tmp_path):
 def test_main_refuses_to_start_without_data(tmp_path, capsys):
     assert main(["--data", str(tmp_path), "--port", "1"]) == 2
     assert "cannot start" in capsys.readouterr().err
+
+
+# --- start-up on missing or corrupt data: one clear message, never a traceback -------------------
+
+def _rewrite(path, change):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _truncate(path):
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+
+
+def _drop_name(fc):
+    del fc["features"][0]["properties"]["name"]
+
+
+def _clockwise(fc):
+    ring = fc["features"][0]["geometry"]["coordinates"][0]
+    ring.reverse()
+
+
+def _move_feature(fc):
+    fc["features"][0]["properties"]["layer"] = "corridors"
+
+
+def _name_missing_layer(index):
+    index["layers"].append(dict(index["layers"][0], id="ghost-layer"))
+
+
+# (case id, how to break a good data directory, what the one-line message must say)
+BAD_DATA = [
+    ("missing-dir", lambda d: shutil.rmtree(d), "data directory does not exist"),
+    ("not-a-dir", lambda d: (shutil.rmtree(d), d.write_text("x")), "data directory is not a directory"),
+    ("missing-locations", lambda d: (d / "locations.geojson").unlink(), "locations.geojson is missing"),
+    ("missing-index", lambda d: (d / "layers" / "index.json").unlink(), "layer index is missing"),
+    ("truncated-layer", lambda d: _truncate(d / "layers" / "corridors.geojson"), "layer corridors is unreadable"),
+    ("truncated-locations", lambda d: _truncate(d / "locations.geojson"), "locations.geojson is unreadable"),
+    ("invalid-index", lambda d: (d / "layers" / "index.json").write_text("{'themes': [}"), "layer index is unreadable"),
+    ("empty-layer-file", lambda d: (d / "layers" / "corridors.geojson").write_bytes(b""), "layer corridors is unreadable"),
+    ("binary-locations", lambda d: (d / "locations.geojson").write_bytes(b"\xff\xfe\x00garbage"), "locations.geojson is unreadable"),
+    ("layer-not-geojson", lambda d: (d / "layers" / "corridors.geojson").write_text('{"type": "Feature"}'),
+     "not a GeoJSON FeatureCollection"),
+    ("layer-breaks-contract", lambda d: _rewrite(d / "layers" / "logistics-hubs.geojson", _drop_name),
+     "layer logistics-hubs breaks the data contract: feature 'hub-zhengzhou': missing property 'name'"),
+    ("clockwise-polygon", lambda d: _rewrite(d / "layers" / "metropolitan-circles.geojson", _clockwise),
+     "layer metropolitan-circles breaks the data contract: feature 'circle-wuhan': an exterior ring is clockwise"),
+    ("feature-in-wrong-layer", lambda d: _rewrite(d / "layers" / "logistics-hubs.geojson", _move_feature),
+     "layer logistics-hubs holds feature 'hub-zhengzhou' of another layer"),
+    ("locations-break-contract", lambda d: _rewrite(d / "locations.geojson", _drop_name),
+     "locations.geojson breaks the data contract: feature 'hub-zhengzhou': missing property 'name'"),
+    ("index-names-missing-layer", lambda d: _rewrite(d / "layers" / "index.json", _name_missing_layer),
+     "layer ghost-layer is missing"),
+    ("corrupt-build-journal", lambda d: (d / ".build-journal.json").write_text("{not json"),
+     "interrupted build in"),
+]
+
+
+@pytest.mark.parametrize("case, breakage, message", BAD_DATA, ids=[c[0] for c in BAD_DATA])
+def test_create_app_refuses_bad_data(data_dir, case, breakage, message):
+    breakage(data_dir)
+    with pytest.raises(DataError) as info:
+        create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
+    text = str(info.value)
+    assert message in text, text
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize("case, breakage, message", BAD_DATA, ids=[c[0] for c in BAD_DATA])
+def test_command_line_refuses_bad_data_in_one_line(data_dir, case, breakage, message):
+    breakage(data_dir)
+    result = subprocess.run([sys.executable, str(ROOT / "app.py"), "--data", str(data_dir), "--port", "1"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("atlas: cannot start: ") and message in lines[0], lines[0]
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_start_up_rolls_back_a_build_killed_mid_swap(data_dir):
+    """A journal left by a killed build: start-up puts the previous files back before loading."""
+    target = data_dir / "layers" / "corridors.geojson"
+    previous = target.read_bytes()
+    (data_dir / "layers" / "corridors.geojson.bak-4242").write_bytes(previous)
+    target.write_bytes(previous[:100])  # the half-swapped new file: it would not even parse
+    (data_dir / "layers" / "new-layer.geojson").write_text("{}")
+    (data_dir / "locations.geojson.tmp-4242").write_text("partial")
+    (data_dir / ".build-journal.json").write_text(json.dumps({
+        "backups": {"layers/corridors.geojson": "layers/corridors.geojson.bak-4242"},
+        "created": ["layers/new-layer.geojson"]}))
+    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
+    assert target.read_bytes() == previous
+    assert not (data_dir / ".build-journal.json").exists()
+    assert not (data_dir / "layers" / "new-layer.geojson").exists()
+    assert not list(data_dir.rglob("*.tmp-*")) and not list(data_dir.rglob("*.bak-*"))
+    assert app.test_client().get("/api/layers/corridors").status_code == 200
+
+
+def test_good_data_starts_on_the_command_line(data_dir, monkeypatch):
+    served = {}
+    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(app=app, **kw))
+    assert main(["--data", str(data_dir), "--port", "8123"]) == 0
+    assert served["port"] == 8123 and served["app"].test_client().get("/api/layers").status_code == 200
 
 
 def test_data_summary_command(runner):

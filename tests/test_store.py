@@ -119,3 +119,24 @@ def test_layer_files_are_found_by_id_only(data_dir):
     index["layers"][0]["file"] = "../../../etc/passwd"
     index_path.write_text(json.dumps(index))
     assert Store.load(data_dir).layers["logistics-hubs"].count == 3
+
+
+def test_contract_breaches_are_counted_in_one_message(data_dir):
+    path = data_dir / "layers" / "central-cities.geojson"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    for f in fc["features"]:
+        f["properties"]["precision"] = "3"
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError, match=r"feature 'city-zhengzhou': property 'precision' should be int "
+                                        r"\(and 2 more problems\)"):
+        Store.load(data_dir)
+    # Loading without the check (benchmarks, tools) still reads the files.
+    assert Store.load(data_dir, check=False).layers["central-cities"].count == 3
+
+
+def test_the_real_data_passes_the_start_up_checks():
+    from conftest import BUILT_DATA, built_data_exists
+
+    if not built_data_exists():
+        pytest.fail("no built data: run `python -m geo build`")
+    assert Store.load(BUILT_DATA).layers
