@@ -155,14 +155,19 @@ def test_ambiguous_reference_lists_candidates(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_catalog_error_and_unknown_layer_write_nothing(built):
+POINT_ZZ = {"point": {"place": "Zhengzhou", "province": "Henan"}}
+
+
+@pytest.mark.parametrize("places, expected", [
+    ([entry("x", POINT_ZZ, layer="missing")], "entry 'x': unknown layer 'missing'"),
+    ([entry("x", POINT_ZZ), entry("x", POINT_ZZ)], "entry 'x': duplicate id"),
+    ([entry("x", POINT_ZZ, sources=[])], "entry 'x': missing sources"),
+])
+def test_catalog_errors_write_nothing(built, tmp_path, places, expected):
     root, _, _ = built
     before = snapshot(root / "out")
-    bad_dir = root / "bad-catalog"
-    write_catalog(bad_dir, [entry("x", {"point": {"place": "Zhengzhou", "province": "Henan"}},
-                                  layer="missing")])
-    with pytest.raises(CatalogError, match="unknown layer 'missing'"):
-        run(str(bad_dir), root / "out")
+    with pytest.raises(CatalogError, match=expected):
+        run(write_catalog(tmp_path / "bad-catalog", places), root / "out")
     assert snapshot(root / "out") == before
 
 
