@@ -136,3 +136,19 @@ def test_descriptions_are_our_own_words(fc):
         for i in range(len(words) - 9):
             run = " ".join(words[i:i + 10])
             assert run not in corpus, f"{f['id']}: description copies {run!r}"
+
+
+def test_files_open_in_gis_tools():
+    """GDAL (through geopandas/pyogrio) reads every output as WGS84 with all its rows."""
+    import geopandas as gpd
+
+    places = gpd.read_file(os.path.join(DATA_DIR, "locations.geojson"))
+    assert places.crs.to_epsg() == 4326
+    assert len(places) == len(load("locations.geojson")["features"])
+    assert {"name", "name_zh", "layer", "precision", "sources"} <= set(places.columns)
+    assert places.geometry.is_valid.all()
+    assert set(places.geom_type) <= {"Point", "LineString", "Polygon", "MultiPolygon"}
+    for layer in load("layers/index.json")["layers"]:
+        assert len(gpd.read_file(os.path.join(DATA_DIR, layer["file"]))) == layer["count"]
+    provinces = gpd.read_file(os.path.join(DATA_DIR, "base", "provinces.geojson"))
+    assert len(provinces) == 34 and provinces.crs.to_epsg() == 4326
