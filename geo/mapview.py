@@ -166,6 +166,7 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         links = layer.get("links") or {}
         options = {k: layer.get(k) for k in
                    ("id", "title", "theme", "description", "colour", "geometry_types", "count", "bbox")}
+        options["visible"] = layer.get("visible") is not False
         options["url"] = links.get("self")
         options["download"] = links.get("download")
         overlay = AsyncGeoJson(options)

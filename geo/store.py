@@ -283,6 +283,8 @@ class Store:
         for layer in self.layers.values():
             meta = {k: layer.meta.get(k) for k in
                     ("id", "title", "theme", "description", "colour", "geometry_types", "count", "bbox")}
+            # Whether the map shows the layer when it opens; a layer that does not say is shown.
+            meta["visible"] = layer.meta.get("visible") is not False
             if links:
                 meta["links"] = links(layer.id)
             layers.append(meta)

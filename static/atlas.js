@@ -465,8 +465,9 @@
       // Layers first, so their data is on its way while the view is laid out.
       var layers = wanted.layers;
       if (!layers && first) {
+        // No layers in the address: those the index marks visible (broad regions start hidden).
         layers = {};
-        groups.forEach(function (g) { layers[g.atlas.opts.id] = true; });
+        groups.forEach(function (g) { layers[g.atlas.opts.id] = g.atlas.opts.visible !== false; });
       }
       if (layers) {
         groups.forEach(function (g) { setLayer(g.atlas.opts.id, !!layers[g.atlas.opts.id], true); });

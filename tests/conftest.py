@@ -45,7 +45,7 @@ LAYERS = [
     ("central-cities", "cities", "National central and regional cities", "#c2410c",
      "National central cities to be built up and regional cities whose influence is to grow."),
     ("metropolitan-circles", "cities", "Metropolitan circles", "#ea580c",
-     "Metropolitan circles, drawn as the union of their member units."),
+     "Metropolitan circles, drawn as the union of their member units.", False),
     ("pilot-zones", "reform", "Reform and pilot zones", "#ef4444",
      "Comprehensive reform zones and pilots."),
 ]
@@ -177,7 +177,7 @@ def write_fixture_data(root: Path) -> Path:
 
     dump(root / "locations.geojson", {"type": "FeatureCollection", "features": features})
     layers = []
-    for layer_id, theme, title, colour, description in LAYERS:
+    for layer_id, theme, title, colour, description, *shown in LAYERS:
         members = [f for f in features if f["properties"]["layer"] == layer_id]
         xs, ys = [], []
 
@@ -193,6 +193,7 @@ def write_fixture_data(root: Path) -> Path:
             walk(f["geometry"]["coordinates"])
         layers.append({
             "id": layer_id, "title": title, "theme": theme, "description": description, "colour": colour,
+            "visible": shown[0] if shown else True,  # shown when the map opens (metropolitan circles are not)
             "geometry_types": sorted({f["geometry"]["type"] for f in members}), "count": len(members),
             "bbox": [min(xs), min(ys), max(xs), max(ys)], "file": f"layers/{layer_id}.geojson",
         })

@@ -228,6 +228,7 @@ def test_layer_index(client):
     assert hubs["count"] == 3 and hubs["colour"] == "#1f6fb2" and hubs["theme"] == "logistics"
     assert hubs["geometry_types"] == ["Point"] and len(hubs["bbox"]) == 4
     assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson"}
+    assert [layer["visible"] for layer in body["layers"]] == [True, True, True, False, True]
     assert body["links"]["download_all"] == "/download/locations.geojson"
     assert body["links"]["places"] == "/api/places"
     assert body["links"]["features"] == "/api/features"

@@ -63,3 +63,10 @@ def test_view_defaults(index):
     assert 24 < lat < 37 and 108 < lon < 119
     assert mapview._view((100, 20, 130, 45))[1] == 5
     assert mapview._view((112, 30, 115, 32))[1] == 7
+
+
+def test_overlays_carry_the_visible_flag(index):
+    html = mapview.render_page(index, ASSETS, URLS)
+    flags = re.findall(r'atlas\.overlay\(\{[^}]*"id": "([^"]+)"[^}]*"visible": (true|false)', html)
+    assert flags == [(layer["id"], "true" if layer["visible"] else "false") for layer in index["layers"]]
+    assert ("metropolitan-circles", "false") in flags

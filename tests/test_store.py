@@ -56,7 +56,9 @@ def test_counts_come_from_the_features(data_dir):
 def test_index(store):
     index = store.index(lambda lid: {"self": f"/x/{lid}"})
     first = index["layers"][0]
-    assert set(first) == {"id", "title", "theme", "description", "colour", "geometry_types", "count", "bbox", "links"}
+    assert set(first) == {"id", "title", "theme", "description", "colour", "geometry_types", "count", "bbox",
+                          "visible", "links"}
+    assert [layer["visible"] for layer in index["layers"]] == [True, True, True, False, True]
     assert first["links"] == {"self": "/x/logistics-hubs"}
     assert "links" not in store.index()["layers"][0]
 
@@ -140,3 +142,13 @@ def test_the_real_data_passes_the_start_up_checks():
     if not built_data_exists():
         pytest.fail("no built data: run `python -m geo build`")
     assert Store.load(BUILT_DATA).layers
+
+
+def test_a_layer_without_a_visible_flag_is_shown(data_dir):
+    index_path = data_dir / "layers" / "index.json"
+    index = json.loads(index_path.read_text())
+    for layer in index["layers"]:
+        layer.pop("visible", None)
+    index["layers"][1]["visible"] = False
+    index_path.write_text(json.dumps(index))
+    assert [layer["visible"] for layer in Store.load(data_dir).index()["layers"]] == [True, False, True, True, True]

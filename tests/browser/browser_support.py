@@ -96,6 +96,8 @@ def goto_drawn(page, url: str, min_drawn: int = 1) -> None:
     wait_drawn(page, min_drawn)
 
 
+# Give page.wait_for_function a function ("() => ..."), not a bare expression: Playwright polls a
+# bare expression with eval, which the page's Content-Security-Policy (no 'unsafe-eval') refuses.
 def wait_drawn(page, min_drawn: int = 1) -> None:
     page.wait_for_function(
         "n => window.atlas && atlas.status && atlas.status() && atlas.status().pending === 0"

@@ -86,24 +86,57 @@ def test_page_loads_everything_from_the_app_without_console_errors(page_watch, l
     data_requests = []
     page.on("request", lambda r: data_requests.append(urlsplit(r.url).path) if "/api/" in r.url else None)
     goto_drawn(page, live_server.url + "/")
-    # Every layer is shown at first, so the page asks for all features at once, not layer by layer.
+    # Most layers are shown at first, so the page asks for all features at once, not layer by layer.
     assert data_requests.count("/api/features") == 1
     assert not [p for p in data_requests if p.startswith("/api/layers")], data_requests
     status = page.evaluate("atlas.status()")
     for layer in live_server.index["layers"]:
-        assert status["layers"][layer["id"]] == {"state": "ready", "visible": True, "features": layer["count"]}
+        assert status["layers"][layer["id"]] == {"state": "ready", "visible": layer["visible"], "features": layer["count"]}
     # Scripts and stylesheets all come from the app; the only outside requests are map tiles.
     sources = page.eval_on_selector_all("script[src], link[href]", "els => els.map(e => e.src || e.href)")
     assert sources and all(is_loopback(url) for url in sources), sources
     assert all(urlsplit(url).hostname == "tile.openstreetmap.org" for url in watch.blocked), watch.blocked
     # With tiles unreachable the map falls back to the offline province outlines.
-    page.wait_for_function("atlas.status().base === 'outlines'")
-    page.wait_for_function("document.querySelectorAll('path.atlas-province').length > 0")
+    page.wait_for_function("() => atlas.status().base === 'outlines'")
+    page.wait_for_function("() => document.querySelectorAll('path.atlas-province').length > 0")
     assert watch.errors == []
 
 
-def test_each_layer_checkbox_adds_and_removes_its_features(page, live_server):
+def every_layer_url(server: LiveServer) -> str:
+    """The page with every layer on, whatever the index says about the opening view."""
+    return f"{server.url}/#layers={','.join(all_layer_ids(server))}&base=outlines"
+
+
+def test_layers_marked_hidden_start_off(page, live_server):
+    layers = live_server.index["layers"]
+    hidden = [layer["id"] for layer in layers if not layer["visible"]]
+    assert hidden, "the data marks no layer hidden"
     goto_drawn(page, live_server.url + "/#base=outlines")
+    for layer in layers:
+        box = page.locator(f"#atlas-layer-{css_id(layer['id'])}")
+        (expect(box).to_be_checked if layer["visible"] else expect(box).not_to_be_checked)()
+        assert (drawn_count(page, layer["id"]) > 0) == (layer["visible"] and layer["count"] > 0), layer["id"]
+    shown = urlsplit(page.url).fragment.split("layers=")[1].split("&")[0].split(",")
+    assert shown == [layer["id"] for layer in layers if layer["visible"]]
+    # A theme with a hidden layer shows "some".
+    for theme in live_server.index["themes"]:
+        flags = [next(l["visible"] for l in layers if l["id"] == lid) for lid in theme["layers"]]
+        toggle = page.locator(f"#atlas-theme-{css_id(theme['id'])}")
+        assert toggle.evaluate("b => [b.checked, b.indeterminate]") == [all(flags), any(flags) and not all(flags)]
+
+
+def test_an_address_naming_a_hidden_layer_shows_it(page, live_server):
+    hidden = [layer["id"] for layer in live_server.index["layers"] if not layer["visible"]]
+    goto_drawn(page, f"{live_server.url}/#layers={hidden[0]}&base=outlines")
+    expect(page.locator(f"#atlas-layer-{css_id(hidden[0])}")).to_be_checked()
+    assert drawn_count(page, hidden[0]) == len(features_of(live_server, hidden[0]))
+    for lid in all_layer_ids(live_server):
+        if lid != hidden[0]:
+            assert drawn_count(page, lid) == 0, lid
+
+
+def test_each_layer_checkbox_adds_and_removes_its_features(page, live_server):
+    goto_drawn(page, every_layer_url(live_server))
     for layer_id in all_layer_ids(live_server):
         expected = len(features_of(live_server, layer_id))
         box = page.locator(f"#atlas-layer-{css_id(layer_id)}")
@@ -118,7 +151,7 @@ def test_each_layer_checkbox_adds_and_removes_its_features(page, live_server):
 
 
 def test_theme_toggle_switches_its_layers(page, live_server):
-    goto_drawn(page, live_server.url + "/#base=outlines")
+    goto_drawn(page, every_layer_url(live_server))
     themes = live_server.index["themes"]
     counts = {lid: len(features_of(live_server, lid)) for lid in all_layer_ids(live_server)}
     for theme in themes:
@@ -231,7 +264,7 @@ def test_permalink_restores_view_and_layers(browser, live_server):
         page.locator(f"#atlas-layer-{css_id(ids[1])}").check()
         page.locator(f"#atlas-layer-{css_id(chosen[0])}").uncheck()
         page.locator(".leaflet-control-zoom-in").click()
-        page.wait_for_function("location.hash.includes('map=8/')")
+        page.wait_for_function("() => location.hash.includes('map=8/')")
         wait_drawn(page)
         shared = page.url
         expected = [lid for lid in ids if (lid in chosen or lid == ids[1]) and lid != chosen[0]]
