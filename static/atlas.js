@@ -139,9 +139,16 @@
     return list;
   }
 
-  function popupContent(opts, feature) {
+  function popupContent(opts, feature, layer) {
     var p = feature.properties || {};
     var box = h("article", { className: "atlas-popup" });
+    // A point that shares its spot with other places links back to the list of them all.
+    var here = layer ? pointsNear(layer.getLatLng()) : [];
+    if (here.length > 1) {
+      var back = h("button", { type: "button", className: "atlas-here", text: "‹ " + here.length + " places here" });
+      back.addEventListener("click", function () { openChooser(layer.getLatLng(), String(feature.id)); });
+      box.appendChild(back);
+    }
     box.appendChild(h("h2", { className: "atlas-popup-name", text: str(p.name || feature.id) }));
     if (p.name_zh) box.appendChild(h("p", { className: "atlas-popup-zh", lang: "zh-Hans", text: str(p.name_zh) }));
     box.appendChild(h("p", { className: "atlas-popup-layer" }, [
@@ -167,11 +174,88 @@
     return box;
   }
 
-  function tooltipContent(feature) {
+  function tooltipContent(feature, layer) {
     var p = feature.properties || {};
     var node = h("span", { className: "atlas-tip" }, [str(p.name || feature.id)]);
     if (p.name_zh) node.appendChild(h("span", { lang: "zh-Hans", className: "atlas-zh", text: " " + str(p.name_zh) }));
+    var others = layer ? pointsNear(layer.getLatLng()).length - 1 : 0;
+    if (others > 0) node.appendChild(h("span", { className: "atlas-tip-more", text: " +" + others + " more here" }));
     return node;
+  }
+
+  // ---- places that share a spot -------------------------------------------------------------------
+  var NEAR_PX = 3; // how far beyond a marker's edge a click still counts as on it
+
+  /** Every point of a layer on the map whose marker covers ``latlng`` (give or take NEAR_PX),
+   * in panel order: the places a click there could mean. */
+  function pointsNear(latlng) {
+    var hits = [];
+    if (!map || !latlng) return hits;
+    var at = map.latLngToLayerPoint(latlng);
+    groups.forEach(function (g) {
+      if (!map.hasLayer(g)) return;
+      g.atlas.sub.point.eachLayer(function (marker) {
+        if (!marker.getLatLng || !marker.feature) return;
+        var radius = marker.getRadius ? marker.getRadius() : 6;
+        if (map.latLngToLayerPoint(marker.getLatLng()).distanceTo(at) <= radius + NEAR_PX) {
+          hits.push({ group: g, layer: marker });
+        }
+      });
+    });
+    return hits;
+  }
+
+  /** A click (or Enter) on a point: its popup, or a list of every place there to choose from. */
+  function pointChosen(layer, latlng) {
+    if (pointsNear(latlng).length > 1) openChooser(latlng);
+    else layer.openPopup();
+  }
+
+  /** A popup listing the places at ``latlng``; each button opens that place's own popup.
+   * ``focusId``: the place whose button gets the focus (the one the reader came back from). */
+  function openChooser(latlng, focusId) {
+    var hits = pointsNear(latlng);
+    if (!hits.length) return;
+    var buttons = [];
+    var list = h("ul", { className: "atlas-chooser-list" });
+    hits.forEach(function (hit) {
+      var feature = hit.layer.feature;
+      var p = feature.properties || {};
+      var opts = hit.group.atlas.opts;
+      var button = h("button", { type: "button", className: "atlas-chooser-item", "data-id": str(feature.id) }, [
+        swatch("point", opts.colour, isApprox(p)),
+        h("span", { className: "atlas-chooser-text" }, [
+          h("span", { className: "atlas-chooser-name", text: str(p.name || feature.id) }),
+          p.name_zh ? h("span", { className: "atlas-zh", lang: "zh-Hans", text: " " + str(p.name_zh) }) : null,
+          h("span", { className: "atlas-chooser-layer", text: str(opts.title) })
+        ])
+      ]);
+      button.addEventListener("click", function () {
+        hit.layer.openPopup();
+        var back = document.querySelector(".leaflet-popup .atlas-here");
+        if (back) back.focus({ preventScroll: true });
+      });
+      buttons.push(button);
+      list.appendChild(h("li", {}, [button]));
+    });
+    var title = h("h2", { className: "atlas-chooser-title", id: "atlas-chooser-title", text: hits.length + " places here" });
+    var box = h("div", { className: "atlas-chooser", role: "group", "aria-labelledby": title.id }, [title, list]);
+    box.addEventListener("keydown", function (event) {
+      var i = buttons.indexOf(document.activeElement);
+      if (i < 0) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        var next = (i + (event.key === "ArrowDown" ? 1 : buttons.length - 1)) % buttons.length;
+        buttons[next].focus({ preventScroll: true });
+      }
+    });
+    var popup = L.popup({
+      className: "atlas-chooser-popup", maxWidth: 320, minWidth: 220, maxHeight: 320, autoPanPadding: [20, 20]
+    });
+    fitPopupPadding(popup);
+    popup.setLatLng(latlng).setContent(box).openOn(map);
+    var target = buttons.filter(function (b) { return b.getAttribute("data-id") === focusId; })[0] || buttons[0];
+    target.focus({ preventScroll: true });
   }
 
   // ---- layers -----------------------------------------------------------------------------------
@@ -197,15 +281,32 @@
         style: function (feature) { return styleFor(opts, feature); },
         onEachFeature: function (feature, layer) {
           if (feature.id !== undefined) info.byId[String(feature.id)] = layer;
+          var point = kindOf(feature) === "point" && !!layer.getLatLng;
           layer.bindPopup(function () {
             fitPopupPadding(layer.getPopup());
-            return popupContent(opts, feature);
+            return popupContent(opts, feature, point ? layer : null);
           }, {
             maxWidth: 340, minWidth: 220, maxHeight: 380, autoPanPadding: [20, 20]
           });
-          layer.bindTooltip(tooltipContent(feature), {
-            sticky: kindOf(feature) !== "point", direction: "top", opacity: 0.95
+          layer.bindTooltip(point ? function () { return tooltipContent(feature, layer); } : tooltipContent(feature), {
+            sticky: !point, direction: "top", opacity: 0.95
           });
+          if (point) {
+            // Several places often share a city's seat. A click or Enter on a point goes through
+            // pointChosen instead of the handlers bindPopup adds (Leaflet 1.9: _openPopup, _onKeyPress);
+            // layer.openPopup() still opens this place alone (search, permalinks, the chooser).
+            layer.off("click", layer._openPopup, layer);
+            layer.off("keypress", layer._onKeyPress, layer);
+            layer.on("click", function (e) {
+              L.DomEvent.stop(e);
+              pointChosen(layer, layer.getLatLng());
+            });
+            layer.on("keypress", function (e) {
+              if (e.originalEvent && (e.originalEvent.key === "Enter" || e.originalEvent.keyCode === 13)) {
+                pointChosen(layer, layer.getLatLng());
+              }
+            });
+          }
         }
       };
     });

@@ -59,8 +59,12 @@ def lone_point(server: LiveServer) -> dict:
     raise AssertionError("the data has no point feature")
 
 
+# The open popup is the pane's last one: a popup that was just closed fades out for 200 ms first.
+OPEN_POPUP = ".leaflet-popup-pane > .leaflet-popup:last-child"
+
+
 def popup(page):
-    return page.locator(".leaflet-popup .atlas-popup")
+    return page.locator(f"{OPEN_POPUP} .atlas-popup")
 
 
 def expect_popup_for(page, feature: dict) -> None:
@@ -392,3 +396,107 @@ def test_area_popup_lists_its_member_units(browser, fixture_server):
     finally:
         context.close()
     assert watch.errors == []
+
+
+# --- places that share a spot ----------------------------------------------------------------------
+
+def shared_spot(server: LiveServer) -> tuple[tuple[float, float], list[dict]]:
+    """The spot most point features share (across layers), and those features in panel order."""
+    spots: dict[tuple, list[dict]] = {}
+    for layer_id in all_layer_ids(server):
+        for f in features_of(server, layer_id):
+            if f["geometry"]["type"] == "Point":
+                spots.setdefault(tuple(f["geometry"]["coordinates"]), []).append(f)
+    spot, features = max(spots.items(), key=lambda kv: len(kv[1]))
+    assert len(features) >= 2, "no two points share a spot"
+    return spot, features
+
+
+def click_spot(page, feature_id: str) -> None:
+    """Click where the feature's marker is drawn (whichever marker is on top there)."""
+    box = page.locator(f"path.atlas-i-{css_id(feature_id)}").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def chooser(page):
+    return page.locator(f"{OPEN_POPUP} .atlas-chooser")
+
+
+def test_a_click_on_a_shared_spot_lists_every_place_there(page, live_server):
+    (lon, lat), features = shared_spot(live_server)
+    names = [f["properties"]["name"] for f in features]
+    goto_drawn(page, f"{live_server.url}/#map=12/{lat}/{lon}&layers={','.join(all_layer_ids(live_server))}&base=outlines")
+    click_spot(page, features[0]["id"])
+    expect(chooser(page).locator(".atlas-chooser-title")).to_have_text(f"{len(features)} places here")
+    items = chooser(page).locator(".atlas-chooser-item")
+    expect(items.locator(".atlas-chooser-name")).to_have_text(names)
+    assert items.evaluate_all("els => els.map(e => e.dataset.id)") == [f["id"] for f in features]
+    # Each one opens its own cited popup, and the popup leads back to the list.
+    for i, feature in enumerate(features):
+        items.nth(i).click()
+        expect_popup_for(page, feature)
+        assert "place=" in page.url
+        back = popup(page).locator(".atlas-here")
+        expect(back).to_have_text(f"‹ {len(features)} places here")
+        back.click()
+        expect(chooser(page)).to_be_visible()
+        # The reader comes back to the place they left.
+        assert page.evaluate("document.activeElement.dataset.id") == feature["id"]
+    page.keyboard.press("Escape")
+    expect(chooser(page)).to_have_count(0)
+
+
+def test_the_shared_spot_list_works_by_keyboard(page, live_server):
+    (lon, lat), features = shared_spot(live_server)
+    goto_drawn(page, f"{live_server.url}/#map=12/{lat}/{lon}&layers={','.join(all_layer_ids(live_server))}&base=outlines")
+    page.locator(f"path.atlas-i-{css_id(features[-1]['id'])}").focus()
+    tip = page.locator(".leaflet-tooltip .atlas-tip")
+    expect(tip).to_contain_text(features[-1]["properties"]["name"])
+    expect(tip.locator(".atlas-tip-more")).to_have_text(f" +{len(features) - 1} more here")
+    page.keyboard.press("Enter")
+    expect(chooser(page)).to_be_visible()
+    assert page.evaluate("document.activeElement.dataset.id") == features[0]["id"]
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.dataset.id") == features[1]["id"]
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")  # wraps round to the last
+    assert page.evaluate("document.activeElement.dataset.id") == features[-1]["id"]
+    page.keyboard.press("Enter")
+    expect_popup_for(page, features[-1])
+    assert page.evaluate("document.activeElement.className") == "atlas-here"
+    page.keyboard.press("Enter")
+    expect(chooser(page)).to_be_visible()
+    assert page.evaluate("document.activeElement.dataset.id") == features[-1]["id"]
+    page.keyboard.press("Escape")
+    expect(popup(page)).to_have_count(0)
+    expect(chooser(page)).to_have_count(0)
+
+
+def test_a_shared_spot_counts_only_the_layers_shown(page, live_server):
+    (lon, lat), features = shared_spot(live_server)
+    first, second = features[0], features[1]
+    layers = [first["properties"]["layer"]]
+    goto_drawn(page, f"{live_server.url}/#map=12/{lat}/{lon}&layers={','.join(layers)}&base=outlines")
+    shown = [f for f in features if f["properties"]["layer"] in layers]
+    click_spot(page, first["id"])
+    if len(shown) == 1:
+        expect_popup_for(page, first)
+        expect(popup(page).locator(".atlas-here")).to_have_count(0)
+    else:
+        expect(chooser(page).locator(".atlas-chooser-item")).to_have_count(len(shown))
+    # Turning the other place's layer on adds it to the list.
+    page.keyboard.press("Escape")
+    page.locator(f"#atlas-layer-{css_id(second['properties']['layer'])}").check()
+    wait_drawn(page)
+    click_spot(page, first["id"])
+    shown = [f for f in features if f["properties"]["layer"] in layers + [second["properties"]["layer"]]]
+    expect(chooser(page).locator(".atlas-chooser-item")).to_have_count(len(shown))
+
+
+def test_search_opens_a_place_on_a_shared_spot_directly(page, live_server):
+    (lon, lat), features = shared_spot(live_server)
+    target = features[-1]
+    goto_drawn(page, f"{live_server.url}/#map=8/{lat}/{lon}&base=outlines&place={target['id']}"
+                     f"&layers={','.join(all_layer_ids(live_server))}")
+    expect_popup_for(page, target)
+    expect(popup(page).locator(".atlas-here")).to_have_text(f"‹ {len(features)} places here")
