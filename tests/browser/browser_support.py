@@ -51,6 +51,31 @@ def serve(app):
         server.server_close()
 
 
+@contextmanager
+def serve_html(html: str):
+    """A second loopback server (another origin: another port) answering every path with ``html``,
+    e.g. an article that embeds the map. Yields its base URL.
+
+    A real server, not a routed response: Chromium's local-network checks refuse a frame of a
+    loopback page inside a page that came from nowhere (a fulfilled route), whatever the headers say.
+    """
+    body = html.encode("utf-8")
+
+    def article(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    server = make_server("127.0.0.1", 0, article, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="article-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
 @dataclass
 class Watch:
     """What a page did: console errors, uncaught exceptions, requests we blocked."""
