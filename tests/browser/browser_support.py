@@ -94,10 +94,11 @@ class Watch:
         self.errors.append(f"console error: {message.text} ({url})")
 
 
-def open_page(browser, live_server, *, viewport=None, accept_downloads=False):
-    """A new context and page that aborts every request leaving loopback and records errors."""
+def open_page(browser, live_server, *, viewport=None, accept_downloads=False, **context_options):
+    """A new context and page that aborts every request leaving loopback and records errors.
+    ``context_options`` go to ``browser.new_context`` (e.g. ``bypass_csp=True``)."""
     context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800},
-                                  accept_downloads=accept_downloads)
+                                  accept_downloads=accept_downloads, **context_options)
     page = context.new_page()
     watch = Watch()
 

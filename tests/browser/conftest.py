@@ -31,6 +31,17 @@ def fixture_server(fixture_data_dir):
 
 
 @pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory):
+    """The app on a catalog whose every text is a script payload, built with the real build."""
+    from app import create_app
+    from hostile import build_hostile_data
+
+    data = build_hostile_data(tmp_path_factory.mktemp("hostile"))
+    with serve(create_app({"TESTING": True, "DATA_DIR": data})) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
