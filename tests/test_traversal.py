@@ -157,11 +157,8 @@ def forbidden_markers() -> list[bytes]:
 
 
 @pytest.fixture(scope="module")
-def atlas(tmp_path_factory):
-    from conftest import write_fixture_data
-
-    data = write_fixture_data(tmp_path_factory.mktemp("traversal") / "data")
-    return create_app({"TESTING": True, "DATA_DIR": str(data)})
+def atlas(fixture_data_dir):
+    return create_app({"TESTING": True, "DATA_DIR": str(fixture_data_dir)})
 
 
 @pytest.fixture(scope="module")
