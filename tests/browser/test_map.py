@@ -120,7 +120,8 @@ def test_layers_marked_hidden_start_off(page, live_server):
         box = page.locator(f"#atlas-layer-{css_id(layer['id'])}")
         (expect(box).to_be_checked if layer["visible"] else expect(box).not_to_be_checked)()
         assert (drawn_count(page, layer["id"]) > 0) == (layer["visible"] and layer["count"] > 0), layer["id"]
-    shown = urlsplit(page.url).fragment.split("layers=")[1].split("&")[0].split(",")
+    # location.hash, not page.url: Playwright learns of history.replaceState a moment later.
+    shown = page.evaluate("location.hash").split("layers=")[1].split("&")[0].split(",")
     assert shown == [layer["id"] for layer in layers if layer["visible"]]
     # A theme with a hidden layer shows "some".
     for theme in live_server.index["themes"]:
@@ -148,7 +149,8 @@ def test_each_layer_checkbox_adds_and_removes_its_features(page, live_server):
         assert drawn_count(page, layer_id) == expected, layer_id
         box.uncheck()
         assert drawn_count(page, layer_id) == 0, layer_id
-        assert f"layers=" in page.url and layer_id not in urlsplit(page.url).fragment.split("layers=")[1].split("&")[0].split(",")
+        fragment = page.evaluate("location.hash")
+        assert "layers=" in fragment and layer_id not in fragment.split("layers=")[1].split("&")[0].split(",")
         box.check()
         wait_drawn(page)
         assert drawn_count(page, layer_id) == expected, layer_id
@@ -435,7 +437,7 @@ def test_a_click_on_a_shared_spot_lists_every_place_there(page, live_server):
     for i, feature in enumerate(features):
         items.nth(i).click()
         expect_popup_for(page, feature)
-        assert "place=" in page.url
+        page.wait_for_function("id => location.hash.includes('place=' + encodeURIComponent(id))", arg=feature["id"])
         back = popup(page).locator(".atlas-here")
         expect(back).to_have_text(f"‹ {len(features)} places here")
         back.click()
