@@ -272,7 +272,7 @@ def test_permalink_restores_view_and_layers(browser, live_server):
         page.locator(".leaflet-control-zoom-in").click()
         page.wait_for_function("() => location.hash.includes('map=8/')")
         wait_drawn(page)
-        shared = page.url
+        shared = page.evaluate("location.href")
         expected = [lid for lid in ids if (lid in chosen or lid == ids[1]) and lid != chosen[0]]
         assert urlsplit(shared).fragment.split("layers=")[1].split("&")[0] == ",".join(expected)
     finally:
