@@ -4,6 +4,9 @@ The page holds no feature data: each overlay is a folium element that registers 
 layer with ``static/atlas.js``, which fetches the layer from the API when it is shown. Scripts and
 stylesheets are set per map instance (``m.default_js`` / ``m.default_css``) to URLs the app serves,
 so the page needs no CDN and changes no other folium map in the process.
+
+:func:`page_policy` gives the page's Content-Security-Policy: what folium writes inline is allowed by
+its hash, so no 'unsafe-inline' or 'unsafe-eval' is needed and the rendered page can be cached.
 """
 
 from __future__ import annotations

@@ -70,3 +70,15 @@ def test_overlays_carry_the_visible_flag(index):
     flags = re.findall(r'atlas\.overlay\(\{[^}]*"id": "([^"]+)"[^}]*"visible": (true|false)', html)
     assert flags == [(layer["id"], "true" if layer["visible"] else "false") for layer in index["layers"]]
     assert ("metropolitan-circles", "false") in flags
+
+
+def test_page_policy(index):
+    html = mapview.render_page(index, ASSETS, URLS)
+    policy = mapview.page_policy(html, "'self' https://news.example.org")
+    assert "unsafe" not in policy
+    assert "frame-ancestors 'self' https://news.example.org" in policy
+    assert f"img-src 'self' data: {mapview.TILE_ORIGIN}" in policy and mapview.TILE_ORIGIN == "https://tile.openstreetmap.org"
+    hashes = mapview.inline_hashes(html)
+    assert len(hashes["script"]) == 2 and len(hashes["style"]) == 3  # what folium writes inline
+    for source in hashes["script"] + hashes["style"]:
+        assert source in policy
