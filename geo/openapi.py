@@ -77,6 +77,7 @@ _LAYER = {
         "description": {"type": "string"},
         "colour": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
         "count": {"type": "integer", "minimum": 0},
+        "visible": {"type": "boolean", "description": "shown when the map opens"},
         "bbox": {"type": ["array", "null"], "items": {"type": "number"}},
         "links": {"type": "object"},
     },
