@@ -14,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # app.py lives at the top, next to geo/
     sys.path.insert(0, str(REPO))
+from geo.export import bounds  # noqa: E402  (after the path is set)
 # The built data: data/ by default; ATLAS_BUILT_DATA points elsewhere (e.g. `python -m geo build --out DIR`).
 BUILT_DATA = Path(os.environ.get("ATLAS_BUILT_DATA") or REPO / "data")
 
@@ -179,23 +180,11 @@ def write_fixture_data(root: Path) -> Path:
     layers = []
     for layer_id, theme, title, colour, description, *shown in LAYERS:
         members = [f for f in features if f["properties"]["layer"] == layer_id]
-        xs, ys = [], []
-
-        def walk(c):
-            if isinstance(c[0], (int, float)):
-                xs.append(c[0])
-                ys.append(c[1])
-            else:
-                for x in c:
-                    walk(x)
-
-        for f in members:
-            walk(f["geometry"]["coordinates"])
         layers.append({
             "id": layer_id, "title": title, "theme": theme, "description": description, "colour": colour,
             "visible": shown[0] if shown else True,  # shown when the map opens (metropolitan circles are not)
             "geometry_types": sorted({f["geometry"]["type"] for f in members}), "count": len(members),
-            "bbox": [min(xs), min(ys), max(xs), max(ys)], "file": f"layers/{layer_id}.geojson",
+            "bbox": bounds(members), "file": f"layers/{layer_id}.geojson",
         })
         dump(root / "layers" / f"{layer_id}.geojson", {"type": "FeatureCollection", "features": members})
     dump(root / "layers" / "index.json", {"themes": THEMES, "layers": layers})
