@@ -36,7 +36,7 @@ from flask import Flask, Response, abort, jsonify, request, send_from_directory,
 from werkzeug.exceptions import HTTPException
 
 from geo import mapview, openapi, query
-from geo.export import recover
+from geo.export import LockTimeout, recover
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store, dumps
 
 ROOT = Path(__file__).resolve().parent
@@ -100,7 +100,7 @@ def open_store(data_dir: str | Path, logger=None) -> Store:
     if data_dir.is_dir():
         try:
             rolled_back = recover(str(data_dir))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, LockTimeout) as exc:
             raise DataError(f"an interrupted build in {data_dir} could not be rolled back: "
                             f"{type(exc).__name__}: {exc}") from None
         if rolled_back and logger is not None:

@@ -13,6 +13,8 @@ from typing import Callable
 
 from shapely.geometry import mapping
 
+from .paths import PathError, confined
+
 DECIMALS = 6
 
 
@@ -101,28 +103,6 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def confined(root: str, rel) -> str:
-    """``root/rel`` if ``rel`` is a plain relative path that stays inside ``root``.
-
-    Raises JournalError otherwise: absolute paths, ``..`` parts, backslashes, NUL and other
-    control characters, and paths that leave ``root`` through a symbolic link are all refused,
-    before any path is opened.
-    """
-    if not isinstance(rel, str) or not rel or len(rel) > 400:
-        raise JournalError(f"{str(rel)[:80]!r} is not a relative file name")
-    if rel.startswith("/") or "\\" in rel or any(ord(c) < 32 or ord(c) == 127 for c in rel):
-        raise JournalError(f"{rel[:80]!r} is not a plain relative file name")
-    parts = rel.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        raise JournalError(f"{rel[:80]!r} leaves or escapes the data directory")
-    path = os.path.join(root, *parts)
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
-    if os.path.commonpath([real_root, real]) != real_root or real == real_root:
-        raise JournalError(f"{rel[:80]!r} resolves outside the data directory")
-    return path
-
-
 def _scratch_name(rel: str, mark: str) -> str:
     return f"{rel}{mark}{os.getpid()}-{secrets.token_hex(4)}"
 
@@ -195,7 +175,7 @@ def _read_journal(root: str) -> dict | None:
                 raise JournalError(f"{str(backup)[:80]!r} is not a backup of {target[:80]!r}")
         for target in created:
             confined(root, target)
-    except JournalError as exc:
+    except (JournalError, PathError) as exc:
         raise JournalError(f"the build journal {path} cannot be trusted: {exc}; "
                            "nothing was moved or deleted") from None
     return {"backups": backups, "created": created, "removed": removed}
@@ -284,7 +264,7 @@ def write_outputs(root: str, outputs: dict[str, bytes], prune: dict[str, str] | 
     for rel in outputs:
         try:
             confined(root, rel)
-        except JournalError as exc:
+        except PathError as exc:
             raise WriteError(f"refusing to write {exc}", state="untouched") from None
     with build_lock(root, timeout, on_wait):
         _recover(root)
