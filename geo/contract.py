@@ -77,7 +77,8 @@ def check_feature_collection(fc) -> list[str]:
             problems.append(f"{label}: id must be a non-empty string")
         elif fid in seen:
             problems.append(f"{label}: duplicate id")
-        seen.add(fid)
+        else:
+            seen.add(fid)
         problems += [f"{label}: {p}" for p in _check_geometry(f.get("geometry"))]
         problems += [f"{label}: {p}" for p in _check_properties(f.get("properties"))]
     return problems
