@@ -19,6 +19,9 @@ from .memo import memo
 
 Args = Mapping[str, str]
 
+# The download formats, as (extension, media type, name): linked from the OGC API collections.
+DOWNLOAD_FORMATS = [("geojson", GEOJSON_TYPE, "GeoJSON")]
+
 
 # -- paths ---------------------------------------------------------------------------------------
 def layer_path(base: str, layer_id: str) -> str:
