@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -39,7 +40,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from geo import mapview
-from geo.api import ApiError, ApiResponse, atlas
+from geo.api import ApiError, ApiResponse, atlas, features
+from geo.ogc import ParamError
+from geo.ogc import html as ogc_html
+from geo.ogc import params as ogc_params
 from geo.export import recover
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store
 
@@ -52,7 +56,7 @@ DEFAULT_FRAME_ANCESTORS = "'self'"
 RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Answered with Access-Control-Allow-Origin: * (the paths for their 304s, which have no media type).
-PUBLIC_TYPES = {"application/json", GEOJSON_TYPE}
+PUBLIC_TYPES = {"application/json", GEOJSON_TYPE, "application/schema+json"}
 PUBLIC_PATHS = ("/api/", "/download/")
 # One source of a CSP frame-ancestors list: a keyword, *, a scheme, or [scheme://]host[:port][/path]
 # (host and port may start with or be a * wildcard). Nothing that could end the directive or header.
@@ -176,15 +180,33 @@ def create_app(test_config: dict | None = None) -> Flask:
         if response.status_code == 200:
             response.status_code = result.status
         response.headers.update(result.headers)
+        if "Vary" in result.headers and "Accept-Encoding" not in result.headers["Vary"]:
+            response.headers["Vary"] = result.headers["Vary"] + ", Accept-Encoding"
+        if result.media_type == "text/html":  # the OGC API's tables: the page's rules, nothing inline
+            response.headers["Content-Security-Policy"] = ogc_html.page_policy(ancestors)
+            if page_frame_options:
+                response.headers["X-Frame-Options"] = page_frame_options
         return response
 
     def base() -> str:
         """The path prefix every link of the API starts with."""
         return request.script_root
 
+    def site() -> str:
+        """The absolute address of the atlas, without a trailing slash (OGC API links are absolute)."""
+        return request.url_root.rstrip("/")
+
     # -- the page --------------------------------------------------------------------------------
     @app.get("/")
     def index():
+        # OGC API – Features landing page for clients that ask for JSON; the map for browsers.
+        f = request.args.get("f")
+        try:
+            fmt = ogc_params.parse_format(f, request.headers.get("Accept"), default="html")
+        except ParamError as exc:
+            raise ApiError(400, str(exc)) from None
+        if fmt == "json":
+            return respond(features.landing(store, site(), request.args))
         key = request.script_root
         if key not in page_cache:
             static = Path(app.static_folder)
@@ -207,6 +229,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
         response.headers["Content-Security-Policy"] = policy
+        response.headers["Vary"] = "Accept, Accept-Encoding"
         if page_frame_options:
             response.headers["X-Frame-Options"] = page_frame_options
         return response
@@ -248,6 +271,38 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/api/openapi.json")
     def api_openapi():
         return respond(atlas.openapi(store))
+
+    @app.get("/api/docs")
+    def api_docs():
+        return respond(features.api_docs(store, site(), json.loads(atlas.openapi(store).body.body)))
+
+    # -- OGC API – Features ----------------------------------------------------------------------
+    @app.get("/conformance")
+    def ogc_conformance():
+        return respond(features.conformance(store, site(), request.args, request.headers.get("Accept")))
+
+    @app.get("/collections")
+    def ogc_collections():
+        return respond(features.collections(store, site(), request.args, request.headers.get("Accept")))
+
+    @app.get("/collections/<collection_id>")
+    def ogc_collection(collection_id: str):
+        return respond(features.collection(store, collection_id, site(), request.args,
+                                           request.headers.get("Accept")))
+
+    @app.get("/collections/<collection_id>/queryables")
+    def ogc_queryables(collection_id: str):
+        return respond(features.queryables(store, collection_id, site(), request.args,
+                                           request.headers.get("Accept")))
+
+    @app.get("/collections/<collection_id>/items")
+    def ogc_items(collection_id: str):
+        return respond(features.items(store, collection_id, site(), request.args, request.headers.get("Accept")))
+
+    @app.get("/collections/<collection_id>/items/<feature_id>")
+    def ogc_item(collection_id: str, feature_id: str):
+        return respond(features.item(store, collection_id, feature_id, site(), request.args,
+                                     request.headers.get("Accept")))
 
     # -- downloads -------------------------------------------------------------------------------
     @app.get("/download/locations.geojson")
