@@ -285,23 +285,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     def ogc_collections():
         return respond(features.collections(store, site(), request.args, request.headers.get("Accept")))
 
-    @app.get("/collections/<collection_id>")
-    def ogc_collection(collection_id: str):
-        return respond(features.collection(store, collection_id, site(), request.args,
+    @app.get("/collections/<collectionId>")
+    def ogc_collection(collectionId: str):
+        return respond(features.collection(store, collectionId, site(), request.args,
                                            request.headers.get("Accept")))
 
-    @app.get("/collections/<collection_id>/queryables")
-    def ogc_queryables(collection_id: str):
-        return respond(features.queryables(store, collection_id, site(), request.args,
+    @app.get("/collections/<collectionId>/queryables")
+    def ogc_queryables(collectionId: str):
+        return respond(features.queryables(store, collectionId, site(), request.args,
                                            request.headers.get("Accept")))
 
-    @app.get("/collections/<collection_id>/items")
-    def ogc_items(collection_id: str):
-        return respond(features.items(store, collection_id, site(), request.args, request.headers.get("Accept")))
+    @app.get("/collections/<collectionId>/items")
+    def ogc_items(collectionId: str):
+        return respond(features.items(store, collectionId, site(), request.args, request.headers.get("Accept")))
 
-    @app.get("/collections/<collection_id>/items/<feature_id>")
-    def ogc_item(collection_id: str, feature_id: str):
-        return respond(features.item(store, collection_id, feature_id, site(), request.args,
+    @app.get("/collections/<collectionId>/items/<featureId>")
+    def ogc_item(collectionId: str, featureId: str):
+        return respond(features.item(store, collectionId, featureId, site(), request.args,
                                      request.headers.get("Accept")))
 
     # -- downloads -------------------------------------------------------------------------------

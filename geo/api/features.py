@@ -207,6 +207,8 @@ def _property_tests(store: Store, args: Args) -> list:
             continue
         q = QUERYABLES[name]
         value: object = raw.strip()
+        if len(raw) > params.MAX_TEXT_LENGTH:
+            raise ParamError(f"{name} is too long: at most {params.MAX_TEXT_LENGTH} characters")
         if q.kind == "integer":
             value = params.whole_number(raw, name, 1, 9, 0)
         elif q.kind == "boolean":

@@ -14,6 +14,8 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_OFFSET = 10**9
 MAX_FILTER_LENGTH = 4000
+MAX_DATETIME_LENGTH = 100
+MAX_TEXT_LENGTH = 200     # a text queryable's value in its own parameter
 FORMATS = ("json", "html")
 
 _WHOLE = re.compile(r"(0|[1-9][0-9]*)")
@@ -116,6 +118,8 @@ def parse_datetime(text: str | None) -> tuple[date | None, date | None] | None:
     """
     if text is None or text.strip() == "":
         return None
+    if len(text) > MAX_DATETIME_LENGTH:
+        raise ParamError(f"datetime is too long: at most {MAX_DATETIME_LENGTH} characters")
     if "/" not in text:
         day = _instant(text, False)
         return day, day
