@@ -40,7 +40,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from geo import mapview
-from geo.api import ApiError, ApiResponse, atlas, features
+from geo.api import ApiError, ApiResponse, atlas, cors, features
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
@@ -312,6 +312,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/download/<layer_id>.geojson")
     def download_layer(layer_id: str):
         return respond(atlas.download_layer(store, layer_id, base()))
+
+    # -- CORS preflight: every route served with GET answers OPTIONS the same way ----------------
+    @app.before_request
+    def cors_preflight():
+        if request.method != "OPTIONS":
+            return None
+        try:
+            app.url_map.bind_to_environ(request.environ).match(method="GET")
+        except HTTPException:
+            return None  # no such route: the usual JSON 404
+        response = respond(cors.preflight(request.headers.get("Access-Control-Request-Method"),
+                                          request.headers.get("Access-Control-Request-Headers")))
+        response.cache_control.public = False
+        return response
 
     # -- headers on every response ---------------------------------------------------------------
     @app.after_request
