@@ -194,7 +194,19 @@ def test_frame_helpers():
 
 def test_command_line_framing_setting(data_dir, capsys, monkeypatch):
     served = {}
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(app=app, **kw))
+    class Server:  # the hardened waitress server, not started
+        effective_port = 8123
+
+        def __init__(self, app, host, port, limits):
+            served.update(app=app, host=host, port=port, limits=limits)
+
+        def run(self):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("app.make_server", Server)
     assert main(["--data", str(data_dir), "--frame-ancestors", "'self' https://news.example.org"]) == 0
     policy = served["app"].test_client().get("/").headers["Content-Security-Policy"]
     assert "frame-ancestors 'self' https://news.example.org" in policy
