@@ -328,7 +328,10 @@ def derive_locations(passages: list[Passage], gazetteer) -> None:
                 if unit.adcode not in unit_points:
                     ref = (PlaceRef(province=unit.province_zh) if unit.level == "province" else
                            PlaceRef(unit.name_zh, unit.province_zh, unit.level))
-                    match = geocoder.geocode(ref)
+                    # Same-name units in one province (Jiangsu has two 鼓楼区): the geocoder
+                    # lists both, the adcode picks one.
+                    match = next(c for c in geocoder.candidates(ref)
+                                 if c.unit is not None and c.unit.adcode == unit.adcode)
                     unit_points[unit.adcode] = (match.lon, match.lat)
                 m.lon, m.lat = unit_points[unit.adcode]
 
