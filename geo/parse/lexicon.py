@@ -221,6 +221,11 @@ def _add_cn_place(lex: Lexicon, place: Place, unit_names: set[str]) -> None:
     """A GeoNames populated place that is not the seat of a unit: a town or village."""
     if any(n in unit_names for n in place.names_zh):
         return
+    if len(place.name) < 4 or not place.name[:1].isupper():
+        return  # one-syllable names ("Qu") are words and surnames far more often than towns
+    if any(s.source == "unit" and s.kind in ("province", "prefecture")
+           for s in lex.senses.get(place.name.lower(), ())):
+        return  # a village called Hubei is never what "Hubei" means
     prov = lex.admin1_province.get(place.admin1)
     if prov is None:
         return
@@ -267,7 +272,7 @@ def _add_world(lex: Lexicon, gz: Gazetteer) -> None:
         continents = json.load(fh)
     foreign = [p for p in gz.places if p.country != "CN"]
     by_country_name = defaultdict(list)
-    for p in foreign:
+    for p in gz.places:
         by_country_name[(p.country, p.name)].append(p)
     for iso, c in countries.items():
         capital = by_country_name.get((iso, c.get("capital", "")), [])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .lexicon import Lexicon, Sense
-from .patterns import (EN_TAIL, EN_TAIL_KINDS, GENERIC_HEAD_WORDS, LEADING_STOP, NOT_PLACES_EN,
+from .patterns import (EN_TAIL, EN_TAIL_ANY, EN_TAIL_KINDS, GENERIC_HEAD_WORDS, LEADING_STOP, NOT_PLACES_EN,
                        ORG_WORDS, SURNAMES, ZH_MAX_GAP, ZH_ORG_MAX_GAP, ZH_ORG_TAILS, ZH_STOP,
                        ZH_TAILS)
 
@@ -159,7 +159,8 @@ class MentionFinder:
                 break
             core = word.strip("()")
             if not core[:1].isupper() and not core[:1].isdigit():
-                if core.lower() in ("and", "of", "&") and tokens:
+                if core.lower() in ("and", "of", "&") and tokens and not _TAIL_BEFORE.search(
+                        text, max(0, k - 80), max(0, k - 1)):
                     i = k
                     continue
                 break
@@ -222,6 +223,8 @@ class MentionFinder:
         for s in latin:
             if by_start.get(s.start) is not s:
                 continue
+            if not _admin(s):
+                continue
             chain = [s]
             while True:
                 nxt = by_start.get(chain[-1].end + 1)
@@ -260,9 +263,19 @@ class MentionFinder:
         return False
 
 
+# A designation tail ending right before a connector: "Dabie Mountain [and] Wuling Mountain"
+# are two names, not one.
+_TAIL_BEFORE = re.compile(r"\b(?:" + EN_TAIL_ANY + r"|Province|City|County|District|Prefecture)$",
+                          re.IGNORECASE)
+
+
 def _lower_ok(key: str) -> bool:
     """Lower-case forms that stand as names: directional regions ("central China")."""
     return any(ch.isupper() for ch in key) or " china" in key or key.startswith(("central ", "six "))
+
+
+def _admin(span: Span) -> bool:
+    return any(s.source in ("unit", "feature", "group") for s in span.senses)
 
 
 def _lower_same_length(text: str) -> str:
@@ -274,7 +287,8 @@ def _lower_same_length(text: str) -> str:
 
 def _longest_first(spans: list[Span]) -> list[Span]:
     """Non-overlapping spans, the longest kept where two overlap (then the leftmost)."""
-    order = sorted(spans, key=lambda s: (-s.length, s.start, s.source != "name"))
+    rank = {"name": 0, "chain": 1, "designation": 2}
+    order = sorted(spans, key=lambda s: (-s.length, s.start, rank[s.source]))
     taken: list[tuple[int, int]] = []
     chosen = []
     for s in order:

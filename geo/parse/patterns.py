@@ -52,6 +52,8 @@ _EN_TAILS = [
 ]
 EN_TAIL = re.compile(r"\b(?:" + "|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(_EN_TAILS))
                      + r")(?![\w-])", re.IGNORECASE)
+# The same tails without group names, for look-behind style checks.
+EN_TAIL_ANY = "|".join(p for _, p in _EN_TAILS)
 EN_TAIL_KINDS = [k for k, _ in _EN_TAILS]
 
 # Words of a head that do not make it a proper name on their own ("the National High-tech Zone").

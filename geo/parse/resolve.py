@@ -75,8 +75,19 @@ class Resolver:
         where = [(_index(sentences, s.start), _index(paragraphs, s.start)) for s in spans]
         decided: list[Candidate | None] = [None] * len(spans)
         for i, cs in enumerate(cands):
-            if cs and len({c.province_zh for c in cs}) == 1 and len({c.key for c in cs}) == 1:
+            if cs and len({c.key for c in cs}) == 1:
                 decided[i] = cs[0]
+            elif cs and all(c.sense.source == "catalog" for c in cs):
+                decided[i] = cs[0]  # two catalog entries of one name: the first (same place)
+            elif cs and not spans[i].explicit:
+                top = [c for c in cs if c.level == "province"]
+                if len(top) == 1:
+                    # "Henan" is the province, not Qinghai's Henan county, unless the text says
+                    # "Henan County": provinces are named far above their namesakes.
+                    decided[i] = top[0]
+                    top[0].why = ["a province outranks a city or county namesake written "
+                                  "without its suffix"]
+                    top[0].score = 2.5
         dateline = self._dateline(text, spans, decided)
         for _ in range(2):
             context = self._context(spans, decided, where)
@@ -86,8 +97,16 @@ class Resolver:
                 choice = self._choose(i, spans, cs, context, where, text, dateline)
                 if choice is not None:
                     decided[i] = choice
-        return [self._mention(text, s, cands[i], decided[i], spans, decided)
-                for i, s in enumerate(spans)]
+        out = []
+        for i, s in enumerate(spans):
+            if decided[i] is None and cands[i] and not s.explicit \
+                    and all(c.level == "town" for c in cands[i]):
+                continue  # a bare village name nothing in the text supports: a word, not a place
+            if (decided[i] is not None and decided[i].level == "town" and not s.explicit
+                    and not decided[i].why):
+                continue
+            out.append(self._mention(text, s, cands[i], decided[i], spans, decided))
+        return out
 
     def _candidates(self, span: Span) -> list[Candidate]:
         senses = list(span.senses)
@@ -227,7 +246,7 @@ class Resolver:
                 m["basis"] = (f"The only place of this name{' at this level' if span.explicit else ''}"
                               f" in the gazetteer. " + m["basis"])
             else:
-                m["confidence"] = DECIDED if choice.score >= 3 else 0.65
+                m["confidence"] = DECIDED if choice.score >= 2.5 else 0.65
                 m["basis"] = ("Chosen by context: " + "; ".join(choice.why) + ". " + m["basis"])
             m["candidates"] = [self._candidate(c, choice) for c in cands if c.key != choice.key]
         elif cands:
@@ -239,6 +258,8 @@ class Resolver:
                           "nothing in the text decides between them; see candidates.")
             m["candidates"] = [self._candidate(c, None) for c in cands]
         m["kind"] = m["kind"] or "other"
+        if choice is not None and choice.level == "province" and span.source == "name":
+            m["kind"] = "province"  # the municipalities are listed as province and city
         self._attach_catalog(m, span)
         return m
 
