@@ -21,8 +21,9 @@ is, by reference only — coordinates are always derived from the gazetteer, nev
 
 Scoring (:func:`score`) compares a parser's mentions with the gold ones: exact-span precision,
 recall and F1 (overall, per language, per kind), and for matched spans the resolution rule of
-issue 9 — the same adcode for administrative units, otherwise the right province and a point
-within 30 km — with accuracy at 161 km and every confident wrong-province answer listed.
+issue 9 — the same adcode for administrative units (a municipality's province-level code and
+the code of its single prefecture-level unit count as one), otherwise the right province and a
+point within 30 km — with accuracy at 161 km and every wrong-province answer listed.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class GoldMention:
     province: str | None = None
     lon: float | None = None
     lat: float | None = None
+    adcodes: frozenset = frozenset()  # the gold adcode and any code of the same territory
 
     @property
     def span(self) -> tuple[int, int]:
@@ -313,11 +315,13 @@ def derive_locations(passages: list[Passage], gazetteer) -> None:
     geocoder = Geocoder(gazetteer)
     by_id = {pl.geonameid: pl for pl in gazetteer.places}
     unit_points: dict[str, tuple[float, float]] = {}
+    same_territory = _same_territory_codes(gazetteer)
     for p in passages:
         for m in p.mentions:
             g = m.gold
             unit = _unit(gazetteer, g["adcode"], m.kind) if "adcode" in g else None
             if unit is not None:
+                m.adcodes = same_territory.get(unit.adcode, frozenset({unit.adcode}))
                 m.province = PROVINCES_EN.get(unit.province_zh, unit.province_zh)
             else:
                 m.province = g.get("province")
@@ -334,6 +338,24 @@ def derive_locations(passages: list[Passage], gazetteer) -> None:
                                  if c.unit is not None and c.unit.adcode == unit.adcode)
                     unit_points[unit.adcode] = (match.lon, match.lat)
                 m.lon, m.lat = unit_points[unit.adcode]
+
+
+def _same_territory_codes(gazetteer) -> dict[str, frozenset]:
+    """Adcodes that name one territory twice: a municipality (北京市 110000) and its single
+    prefecture-level unit of the same name (北京市 110100) in the boundary index."""
+    prefectures: dict[str, list] = defaultdict(list)
+    for unit in gazetteer.units:
+        if unit.level == "prefecture":
+            prefectures[unit.province_zh].append(unit)
+    out = {}
+    for unit in gazetteer.units:
+        if unit.level != "province":
+            continue
+        pref = prefectures.get(unit.name_zh, [])
+        if len(pref) == 1 and pref[0].name_zh == unit.name_zh:
+            codes = frozenset({unit.adcode, pref[0].adcode})
+            out[unit.adcode] = out[pref[0].adcode] = codes
+    return out
 
 
 def _unit(gazetteer, adcode, kind: str):
@@ -382,7 +404,8 @@ def judge(gold: GoldMention, pred: dict) -> dict:
     out = {"scored": True, "wrong_province": wrong_province, "distance_km": distance}
     if gold.kind in ADMIN_KINDS:
         out["rule"] = "same adcode"
-        out["correct"] = str(pred.get("adcode") or "") == str(g["adcode"])
+        codes = gold.adcodes or {str(g["adcode"])}
+        out["correct"] = str(pred.get("adcode") or "") in codes
     elif gold.kind == "country" and "geonameid" in g:
         out["rule"] = "same country (geonameid), no province"
         out["correct"] = p_province is None and str(pred.get("geonameid") or "") == str(g["geonameid"])

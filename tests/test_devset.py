@@ -332,6 +332,19 @@ def test_every_gold_id_is_in_the_installed_gazetteer(real_passages):
                 assert 73 < m.lon < 135 and 18 < m.lat < 54, (p.id, m.text)
 
 
+def test_a_municipality_is_one_territory_under_two_codes():
+    text = "Shanghai City and Hunan"
+    p = Passage("m", "en", "en", text, [
+        GoldMention(0, 13, "Shanghai City", "province", {"adcode": "310000"}),
+        GoldMention(18, 23, "Hunan", "province", {"adcode": "430000"})])
+    derive_locations([p], default_gazetteer())
+    preds = [{"start": 0, "end": 13, "kind": "prefecture", "adcode": "310100", "province": "Shanghai"},
+             {"start": 18, "end": 23, "kind": "province", "adcode": "430100", "province": "Hunan"}]
+    res = score([p], {"m": preds})["resolution"]
+    # Shanghai's 310000 and 310100 are the same territory; Hunan and Changsha are not.
+    assert (res["scored"], res["correct"]) == (2, 1)
+
+
 def test_the_seed_texts_are_not_in_the_repository(real_passages):
     for p in real_passages:
         if p.group == "seeds":
