@@ -79,7 +79,8 @@ class MentionFinder:
                 if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’"):
                     continue
                 if end < n and (text[end].isalnum() or (text[end] in "'’" and end + 1 < n
-                                                         and text[end + 1].isalpha())):
+                                                         and text[end + 1].isalpha()
+                                                         and not _possessive(text, end))):
                     continue
                 if not (text[start].isupper() or text[start].isdigit()) and not _lower_ok(key):
                     continue
@@ -272,6 +273,11 @@ _TAIL_BEFORE = re.compile(r"\b(?:" + EN_TAIL_ANY + r"|Province|City|County|Distr
 def _lower_ok(key: str) -> bool:
     """Lower-case forms that stand as names: directional regions ("central China")."""
     return any(ch.isupper() for ch in key) or " china" in key or key.startswith(("central ", "six "))
+
+
+def _possessive(text: str, i: int) -> bool:
+    """An apostrophe at ``i`` that starts "'s" ("Jiangxi's"), not a syllable ("Ma'anshan")."""
+    return text[i + 1:i + 2] in ("s", "S") and not text[i + 2:i + 3].isalpha()
 
 
 def _admin(span: Span) -> bool:
