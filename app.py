@@ -200,9 +200,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/")
     def index():
         # OGC API – Features landing page for clients that ask for JSON; the map for browsers.
-        f = request.args.get("f")
+        # Browsers name text/html; a client that sends any Accept header without it (OWSLib's */*,
+        # QGIS's application/json) gets JSON, as from pygeoapi; no header at all gets the map.
+        accept = request.headers.get("Accept")
         try:
-            fmt = ogc_params.parse_format(f, request.headers.get("Accept"), default="html")
+            fmt = ogc_params.parse_format(request.args.get("f"), accept,
+                                          default="json" if accept and accept.strip() else "html")
         except ParamError as exc:
             raise ApiError(400, str(exc)) from None
         if fmt == "json":
