@@ -226,6 +226,10 @@ class Geocoder:
 
     # -- building matches ------------------------------------------------------------------
 
+    def seat(self, unit: AdminUnit) -> Place | None:
+        """The GeoNames record for a unit's seat (None where GeoNames has none)."""
+        return self._seat(unit)
+
     def _seat(self, unit: AdminUnit) -> Place | None:
         """The GeoNames record for a unit's seat: one carrying the unit's full Chinese name."""
         gz = self.gazetteer
