@@ -258,6 +258,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     def api_base_provinces():
         return blob_response(store.provinces, GEOJSON_TYPE)
 
+    @app.get("/api/base/<name>")
+    def api_base_layer(name: str):
+        """The offline base's cities, rivers and lakes (geo.basemap)."""
+        blob = store.base.get(name)
+        if blob is None:
+            abort(404, description=f"unknown base layer {name[:40]!r}; the base has provinces, "
+                                   + ", ".join(store.base))
+        return blob_response(blob, GEOJSON_TYPE)
+
     @app.get("/api/places")
     def api_places():
         try:
