@@ -303,6 +303,23 @@ class Store:
             layer.feature_bytes[i] for layer in self.layers.values()
             for i in layer.select(bbox=bbox, province=province, q=q))
 
+    def documents(self) -> list[dict]:
+        """Every document the places cite, once, by date then title: what the map's filters and
+        citations offer (``document`` is the key sources use; ``url`` where the catalog has one)."""
+        docs: dict[str, dict] = {}
+        for layer in self.layers.values():
+            for feature in layer.features:
+                for source in (feature.get("properties") or {}).get("sources") or ():
+                    if isinstance(source, dict) and source.get("document") and source["document"] not in docs:
+                        docs[str(source["document"])] = {
+                            k: str(source[k]) for k in ("document", "title", "publisher", "date", "url")
+                            if source.get(k)}
+        return sorted(docs.values(), key=lambda d: (d.get("date", ""), d.get("title", ""), d["document"]))
+
+    def province_names(self) -> list[str]:
+        """The provinces the places lie in, by name."""
+        return sorted({p for layer in self.layers.values() for names in layer.provinces for p in names})
+
     def layer(self, layer_id: str) -> Layer | None:
         return self.layers.get(layer_id)
 
