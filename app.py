@@ -226,8 +226,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                 provinces=url_for("api_base_provinces"),
                 download_all=url_for("download_all"),
                 index=url_for("api_layers"),
+                base={name: url_for("api_base_layer", name=name) for name in store.base},
+                documents=url_for("documents_page"),
             )
-            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox())
+            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox(),
+                                       store.documents(), store.province_names())
             page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
@@ -235,6 +238,29 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers["Vary"] = "Accept, Accept-Encoding"
         if page_frame_options:
             response.headers["X-Frame-Options"] = page_frame_options
+        return response
+
+    @app.get("/documents")
+    def documents_page():
+        """The citations a popup links to: each source document and the places it names."""
+        key = "documents" + request.script_root
+        if key not in page_cache:
+            places: dict[str, list] = {}
+            for layer in store.layers.values():
+                for feature in layer.features:
+                    props = feature.get("properties") or {}
+                    for source in props.get("sources") or ():
+                        if isinstance(source, dict) and source.get("document"):
+                            places.setdefault(str(source["document"]), []).append({
+                                "id": feature.get("id"), "name": props.get("name"),
+                                "name_zh": props.get("name_zh"), "mention": source.get("mention")})
+            html = mapview.render_documents(store.documents(), places,
+                                            asset_url("static", "atlas.css", Path(app.static_folder)),
+                                            url_for("index"))
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
         return response
 
     @app.get("/vendor/<package>/<path:filename>")
@@ -266,6 +292,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/api/base/provinces")
     def api_base_provinces():
         return respond(atlas.provinces(store))
+
+    @app.get("/api/base/<name>")
+    def api_base_layer(name: str):
+        return respond(atlas.base_layer(store, name))
 
     @app.get("/api/places")
     def api_places():
