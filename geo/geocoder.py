@@ -18,7 +18,7 @@ in-memory gazetteers with no network and no package data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import shapely
@@ -61,12 +61,16 @@ class PlaceRef:
         Restricts the match where a name exists at two levels.
     country : str
         ISO 3166 alpha-2 code; places outside China are looked up by name in that country.
+    within : str or None
+        An administrative unit of the same province (Chinese or English name) that the place
+        lies in: it picks one town among same-named ones (新港 of 繁昌区, not of 柴桑区).
     """
 
     place: str | None = None
     province: str | None = None
     level: str | None = None
     country: str = "CN"
+    within: str | None = None
 
     def describe(self) -> str:
         parts = [repr(self.place) if self.place else "(whole province)"]
@@ -74,6 +78,8 @@ class PlaceRef:
             parts.append(f"in {self.country}")
         elif self.province:
             parts.append(f"in {self.province}")
+        if self.within:
+            parts.append(f"within {self.within!r}")
         if self.level:
             parts.append(f"at {self.level} level")
         return " ".join(parts)
@@ -170,9 +176,21 @@ class Geocoder:
             raise GeocodeError(ref, str(exc)) from None
         if not ref.place or (ref.level == "province" and ref.place in (ref.province, prov)):
             return [self._unit_match(ref, self.gazetteer.province_unit(prov))]
-        if is_chinese(ref.place):
-            return self._chinese(ref, prov)
-        return self._english(ref, prov)
+        found = self._chinese(ref, prov) if is_chinese(ref.place) else self._english(ref, prov)
+        return self._within(ref, found) if ref.within else found
+
+    def _within(self, ref: PlaceRef, found: list[Match]) -> list[Match]:
+        """The candidates that lie inside the unit ``ref.within`` names."""
+        container = self.geocode(PlaceRef(ref.within, ref.province))
+        if container.unit is None or container.level == "province":
+            raise GeocodeError(ref, f"{ref.describe()}: 'within' must name a prefecture or "
+                                    f"county of the province; {ref.within!r} is "
+                                    f"{LEVEL_WORDS[container.level]}")
+        boundary = self.gazetteer.boundary(container.unit.adcode)
+        where = (f" It lies in {container.unit.name_zh} ({LEVEL_WORDS[container.level]}, "
+                 f"adcode {container.unit.adcode}).")
+        return [replace(m, basis=m.basis + where) for m in found
+                if shapely.dwithin(boundary, shapely.Point(m.lon, m.lat), SEAT_TOLERANCE_DEG)]
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -263,6 +281,10 @@ class Geocoder:
                       place=p) for p in places]
 
     # -- building matches ------------------------------------------------------------------
+
+    def seat(self, unit: AdminUnit) -> Place | None:
+        """The GeoNames record for a unit's seat (None where GeoNames has none)."""
+        return self._seat(unit)
 
     def _seat(self, unit: AdminUnit) -> Place | None:
         return self.seat(unit)[0]
