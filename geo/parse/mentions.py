@@ -92,9 +92,23 @@ class MentionFinder:
                 if self._person_or_brand(text, start, end, key):
                     continue
             senses = self.lexicon.senses[key]
+            if len(key) == 2 and not key.isascii() and self._inside_a_word(text, start, end, senses):
+                continue
             out.append(Span(start, end, text[start:end], None, list(senses),
                             explicit=any(s.explicit for s in senses)))
         return out
+
+    def _inside_a_word(self, text: str, start: int, end: int, senses) -> bool:
+        """A two-character name whose first or last character belongs to a word with its
+        neighbour: 定西 in 制定西部 (制定 'to draw up', 西部 'the west')."""
+        if any(s.explicit for s in senses):
+            return False
+        words = self.lexicon.words
+        for w in (text[max(0, start - 1):start + 1], text[end - 1:end + 1]):
+            entry = words.get(w) if len(w) == 2 else None
+            if entry and entry[1] != "ns" and entry[0] >= 200:
+                return True
+        return False
 
     def _person_or_brand(self, text: str, start: int, end: int, key: str) -> bool:
         if key in NOT_PLACES_EN:
