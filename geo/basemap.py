@@ -157,7 +157,7 @@ def city_features(gazetteer: Gazetteer, geocoder: Geocoder | None = None) -> lis
         if unit.adcode in seen:
             continue
         seen.add(unit.adcode)
-        seat = geocoder.seat(unit)
+        seat = geocoder.seat_place(unit)
         if seat is None:
             continue
         rows.append((unit, seat, unit_name_en(unit, seat)))

@@ -74,6 +74,7 @@ class Lexicon:
     senses: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))
     catalog: dict[str, dict] = field(default_factory=dict)  # id -> feature summary
     admin1_province: dict[str, str] = field(default_factory=dict)
+    words: dict = field(default_factory=dict)  # jieba's dictionary: word -> (freq, tag)
 
     def add(self, form: str, sense: Sense) -> None:
         form = " ".join(form.split())
@@ -102,8 +103,9 @@ def build_lexicon(gazetteer: Gazetteer, catalog_path: str | None = None,
         if place.country == "CN":
             _add_cn_place(lex, place, unit_names)
     _add_world(lex, gazetteer)
-    _add_abbreviations(lex, gazetteer, words)
     _add_named_features(lex, gazetteer)
+    _add_abbreviations(lex, gazetteer, words)
+    lex.words = words
     if catalog_path and os.path.exists(catalog_path):
         _add_catalog(lex, catalog_path)
     return lex
@@ -386,7 +388,9 @@ def _add_catalog(lex: Lexicon, path: str) -> None:
 def _designation_like(form: str) -> bool:
     """A catalog name that can stand as a span: a proper name, not a description."""
     if not form.isascii():
-        return len(form) >= 3 and "（" not in form and "、" not in form
+        # 长江经济带发展 and 中部地区崛起 name strategies: the place is 长江经济带, 中部地区.
+        return (len(form) >= 3 and "（" not in form and "、" not in form
+                and not form.endswith(("发展", "崛起", "一体化", "建设", "战略")))
     words = form.replace("-", " ").split()
     if len(form) < 4 and not form.isupper():
         return False

@@ -9,13 +9,14 @@ organisation or a company is none.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 import ahocorasick
 
 from .lexicon import Lexicon, Sense
-from .patterns import (EN_TAIL, EN_TAIL_ANY, EN_TAIL_KINDS, GENERIC_HEAD_WORDS, LEADING_STOP, NOT_PLACES_EN,
+from .patterns import (EN_TAIL, EN_TAIL_ANY, EN_TAIL_AT_END, EN_TAIL_KINDS, EN_TAIL_LAST_WORDS, GENERIC_HEAD_WORDS, LEADING_STOP, NOT_PLACES_EN,
                        ORG_WORDS, SURNAMES, ZH_MAX_GAP, ZH_ORG_MAX_GAP, ZH_ORG_TAILS, ZH_STOP,
                        ZH_TAILS)
 
@@ -52,6 +53,10 @@ class MentionFinder:
         for key in lexicon.senses:
             self.automaton.add_word(key, key)
         self.automaton.make_automaton()
+        self.tail_words = ahocorasick.Automaton()
+        for w in EN_TAIL_LAST_WORDS:
+            self.tail_words.add_word(w, w)
+        self.tail_words.make_automaton()
         self._zh_tails = {t: k for k, t in ZH_TAILS}
         self._zh_tail_max = max(len(t) for _, t in ZH_TAILS)
 
@@ -61,7 +66,7 @@ class MentionFinder:
         low = _lower_same_length(text)
         names = self._names(text, low)
         spans = list(names)
-        spans += self._english_designations(text, names)
+        spans += self._english_designations(text, low, names)
         spans += self._chinese_designations(text, names)
         spans += self._chains(text, names)
         chosen = _longest_first(spans)
@@ -87,9 +92,23 @@ class MentionFinder:
                 if self._person_or_brand(text, start, end, key):
                     continue
             senses = self.lexicon.senses[key]
+            if len(key) == 2 and not key.isascii() and self._inside_a_word(text, start, end, senses):
+                continue
             out.append(Span(start, end, text[start:end], None, list(senses),
                             explicit=any(s.explicit for s in senses)))
         return out
+
+    def _inside_a_word(self, text: str, start: int, end: int, senses) -> bool:
+        """A two-character name whose first or last character belongs to a word with its
+        neighbour: 定西 in 制定西部 (制定 'to draw up', 西部 'the west')."""
+        if any(s.explicit for s in senses):
+            return False
+        words = self.lexicon.words
+        for w in (text[max(0, start - 1):start + 1], text[end - 1:end + 1]):
+            entry = words.get(w) if len(w) == 2 else None
+            if entry and entry[1] != "ns" and entry[0] >= 200:
+                return True
+        return False
 
     def _person_or_brand(self, text: str, start: int, end: int, key: str) -> bool:
         if key in NOT_PLACES_EN:
@@ -109,12 +128,23 @@ class MentionFinder:
 
     # -- designations -----------------------------------------------------------------------
 
-    def _english_designations(self, text: str, names: list[Span]) -> list[Span]:
+    def _english_designations(self, text: str, low: str, names: list[Span]) -> list[Span]:
         out = []
-        by_end: dict[int, list[Span]] = {}
-        for s in names:
-            by_end.setdefault(s.end, []).append(s)
-        for m in EN_TAIL.finditer(text):
+        starts = [s.start for s in names]
+        order = sorted(range(len(names)), key=lambda k: names[k].start)
+        sorted_names = [names[k] for k in order]
+        starts = [s.start for s in sorted_names]
+        n = len(text)
+        for end_idx, word in self.tail_words.iter(low):
+            e = end_idx + 1
+            if e < n and text[e].isalnum() or e < n and text[e] == "-":
+                continue
+            b = e - len(word)
+            if b > 0 and text[b - 1].isalnum():
+                continue
+            m = EN_TAIL_AT_END.search(text, max(0, b - 90), e)
+            if m is None:
+                continue
             kind = EN_TAIL_KINDS[int(m.lastgroup[1:])]
             start = self._head_start(text, m.start())
             if start is None:
@@ -125,10 +155,14 @@ class MentionFinder:
             words = [w.strip("()").lower() for w in re.split(r"[\s-]+", head) if w]
             if all(w in GENERIC_HEAD_WORDS for w in words):
                 continue
-            parts = [s for s in names if s.start >= start and s.end <= m.end()]
-            # A tail after a lexicon name already ending there (e.g. "Hubei Province") is that name.
-            out.append(Span(start, m.end(), text[start:m.end()], kind, [], True, parts,
-                            "designation"))
+            lo = bisect.bisect_left(starts, start)
+            parts = []
+            for s in sorted_names[lo:]:
+                if s.start >= e:
+                    break
+                if s.end <= e:
+                    parts.append(s)
+            out.append(Span(start, e, text[start:e], kind, [], True, parts, "designation"))
         return out
 
     def _head_start(self, text: str, tail_start: int) -> int | None:
@@ -295,11 +329,12 @@ def _longest_first(spans: list[Span]) -> list[Span]:
     """Non-overlapping spans, the longest kept where two overlap (then the leftmost)."""
     rank = {"name": 0, "chain": 1, "designation": 2}
     order = sorted(spans, key=lambda s: (-s.length, s.start, rank[s.source]))
-    taken: list[tuple[int, int]] = []
+    size = max((s.end for s in spans), default=0)
+    taken = bytearray(size)
     chosen = []
     for s in order:
-        if any(s.start < e and b < s.end for b, e in taken):
+        if 1 in taken[s.start:s.end]:
             continue
-        taken.append((s.start, s.end))
+        taken[s.start:s.end] = b"\x01" * (s.end - s.start)
         chosen.append(s)
     return sorted(chosen, key=lambda s: s.start)

@@ -54,6 +54,18 @@ EN_TAIL = re.compile(r"\b(?:" + "|".join(f"(?P<t{i}>{p})" for i, (_, p) in enume
                      + r")(?![\w-])", re.IGNORECASE)
 # The same tails without group names, for look-behind style checks.
 EN_TAIL_ANY = "|".join(p for _, p in _EN_TAILS)
+# A tail ending exactly where a search window ends (the window ends at a tail's last word).
+EN_TAIL_AT_END = re.compile(r"\b(?:" + "|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(_EN_TAILS))
+                            + r")$", re.IGNORECASE)
+# Last words of the tails: where the matcher looks for a tail at all (found with an automaton).
+EN_TAIL_LAST_WORDS = sorted({
+    "zone", "zones", "port", "area", "areas", "park", "city", "town", "valley", "harbor", "harbour",
+    "base", "bases", "district", "center", "centre", "laboratory", "laboratories", "lab", "dam",
+    "plant", "station", "circle", "region", "regions", "ring", "cluster", "clusters",
+    "agglomeration", "agglomerations", "group", "groups", "belt", "belts", "corridor", "rim",
+    "delta", "basin", "plain", "plains", "plateau", "triangle", "river", "rivers", "canal",
+    "mountain", "mountains", "mount", "range", "lake", "lakes", "reservoir", "gorges", "airport",
+    "terminal", "ftz", "logistics park"})
 EN_TAIL_KINDS = [k for k, _ in _EN_TAILS]
 
 # Words of a head that do not make it a proper name on their own ("the National High-tech Zone").
