@@ -67,6 +67,8 @@ def test_json_report(bench, devset_dir, capsys):
     assert speed["characters"] == len(PASSAGE["text"]) and speed["chars_per_second"] > 0
     assert speed["ratio_to_baseline"] > 0 and "regex word split" in speed["baseline"]
     assert "errors" not in report
+    assert report["by_group"]["en"]["spans"]["f1"] == 1.0
+    assert report["by_group"]["en"]["resolution"]["wrong_province"] == 1
 
 
 def test_tables_and_error_list(bench, devset_dir, capsys):
