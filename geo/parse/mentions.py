@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .lexicon import Lexicon, Sense
-from .patterns import (EN_TAIL, EN_TAIL_ANY, EN_TAIL_AT_END, EN_TAIL_KINDS, EN_TAIL_LAST_WORDS, GENERIC_HEAD_WORDS, LEADING_STOP, NOT_PLACES_EN,
+from .patterns import (DIRECTIONS, EN_TAIL, EN_TAIL_ANY, EN_TAIL_AT_END, EN_TAIL_KINDS, EN_TAIL_LAST_WORDS, GENERIC_HEAD_WORDS, LEADING_STOP, NOT_PLACES_EN,
                        ORG_WORDS, SURNAMES, ZH_MAX_GAP, ZH_ORG_MAX_GAP, ZH_ORG_TAILS, ZH_STOP,
                        ZH_TAILS)
 
@@ -69,6 +69,8 @@ class MentionFinder:
         spans += self._english_designations(text, low, names)
         spans += self._chinese_designations(text, names)
         spans += self._chains(text, names)
+        spans += self._directional(text, names)
+        spans += self._port_of(text, names)
         chosen = _longest_first(spans)
         return [s for s in chosen if not self._in_organisation(text, s)]
 
@@ -149,6 +151,7 @@ class MentionFinder:
             start = self._head_start(text, m.start())
             if start is None:
                 continue
+            start = self._trim_head(text, start, m.start(), sorted_names, starts)
             head = text[start:m.start()].strip()
             if not head:
                 continue
@@ -164,6 +167,24 @@ class MentionFinder:
                     parts.append(s)
             out.append(Span(start, e, text[start:e], kind, [], True, parts, "designation"))
         return out
+
+    def _trim_head(self, text, start, tail_start, sorted_names, starts) -> int:
+        """Drop "41-sq-km" and a sentence's first word ("Establish Jiangbei New Area")."""
+        while True:
+            m = re.match(r"(\S+) ", text[start:tail_start])
+            if not m:
+                return start
+            word = m.group(1)
+            nxt = start + m.end()
+            sentence_start = start == 0 or text[max(0, start - 2):start].strip() in ("", ".", ":", "\u2014") \
+                or text[start - 1] == "\n"
+            i = bisect.bisect_left(starts, nxt)
+            name_follows = i < len(starts) and starts[i] == nxt
+            is_name = bisect.bisect_left(starts, start) < len(starts) and starts[bisect.bisect_left(starts, start)] == start
+            if word[0].isdigit() or (sentence_start and name_follows and not is_name):
+                start = nxt
+                continue
+            return start
 
     def _head_start(self, text: str, tail_start: int) -> int | None:
         """Start of the capitalised run before a tail (None when there is none)."""
@@ -271,6 +292,33 @@ class MentionFinder:
                                 "region_or_belt", [], False, chain, "chain"))
         return out
 
+    def _directional(self, text: str, names: list[Span]) -> list[Span]:
+        """ "western Jiangxi", "central Anhui Province", "Southeast Asia": a region of a place."""
+        out = []
+        for s in names:
+            if not any(x.source in ("unit", "country", "continent") and
+                       (x.source != "unit" or x.kind == "province") for x in s.senses):
+                continue
+            m = re.search(r"(?<![\w-])([A-Za-z]+) $", text[max(0, s.start - 16):s.start])
+            if m and m.group(1).lower() in DIRECTIONS:
+                start = s.start - len(m.group(0))
+                out.append(Span(start, s.end, text[start:s.end], "region_or_belt", [], False, [s],
+                                "designation"))
+        return out
+
+    def _port_of(self, text: str, names: list[Span]) -> list[Span]:
+        """ "Port of Jinzhou": the tail written before the name."""
+        out = []
+        for s in names:
+            m = re.search(r"\b(Port|Gulf|Bay|Lake|Mount) of (?:the )?$", text[max(0, s.start - 16):s.start])
+            if m:
+                start = s.start - len(m.group(0)) + m.start(0) - m.start(0)
+                start = s.start - (len(text[max(0, s.start - 16):s.start]) - m.start())
+                kind = "lab_or_facility" if m.group(1) == "Port" else (
+                    "mountain" if m.group(1) == "Mount" else "other")
+                out.append(Span(start, s.end, text[start:s.end], kind, [], True, [s], "designation"))
+        return out
+
     # -- organisations ----------------------------------------------------------------------
 
     def _in_organisation(self, text: str, span: Span) -> bool:
@@ -306,7 +354,9 @@ _TAIL_BEFORE = re.compile(r"\b(?:" + EN_TAIL_ANY + r"|Province|City|County|Distr
 
 def _lower_ok(key: str) -> bool:
     """Lower-case forms that stand as names: directional regions ("central China")."""
-    return any(ch.isupper() for ch in key) or " china" in key or key.startswith(("central ", "six "))
+    first = key.split(" ", 1)[0]
+    return " " in key and (first in DIRECTIONS or first in ("six", "coastal", "inland")
+                           or key.endswith(" china"))
 
 
 def _possessive(text: str, i: int) -> bool:
@@ -315,7 +365,7 @@ def _possessive(text: str, i: int) -> bool:
 
 
 def _admin(span: Span) -> bool:
-    return any(s.source in ("unit", "feature", "group") for s in span.senses)
+    return any(s.source in ("unit", "feature", "group", "country", "continent") for s in span.senses)
 
 
 def _lower_same_length(text: str) -> str:
