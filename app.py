@@ -28,7 +28,10 @@ and nothing for a list it cannot express (browsers that know CSP ignore it there
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 import json
 import re
 import sys
@@ -116,6 +119,63 @@ def open_store(data_dir: str | Path, logger=None) -> Store:
     return Store.load(data_dir)
 
 
+class ResponseCache:
+    """WSGI middleware: whole responses to repeated GETs of prepared bodies, replayed as bytes.
+
+    A route that serves a body made once (a ``Blob``: a layer, an unfiltered OGC page, the page)
+    marks its 200 response; the status, headers and bytes are kept under everything of the request
+    they depend on (path, query, host, scheme, mount point, Accept, Accept-Encoding), and the same
+    request is answered from them without running Flask. Requests with validators
+    (If-None-Match...) or a Range go through, as do HEAD and other methods. The ``size`` most
+    recently used entries are kept; the bodies are the store's own bytes, shared, not copies.
+    """
+
+    MARK = "atlas.cacheable"
+    BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+              "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_AUTHORIZATION", "HTTP_COOKIE")
+
+    def __init__(self, wsgi_app, size: int = 2048):
+        self.wsgi_app = wsgi_app
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or any(k in environ for k in self.BYPASS):
+            return self.wsgi_app(environ, start_response)
+        key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("SCRIPT_NAME"),
+               environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_HOST"),
+               environ.get("HTTP_X_FORWARDED_PROTO"), environ.get("HTTP_X_FORWARDED_PREFIX"),
+               environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"))
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            return [body]
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if not environ.get(self.MARK) or not seen.get("status", "").startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        with self.lock:
+            self.entries[key] = (seen["status"], tuple(seen["headers"]), body)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return [body]
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config.from_mapping(DATA_DIR=str(ROOT / "data"), FRAME_ANCESTORS=DEFAULT_FRAME_ANCESTORS)
@@ -157,6 +217,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
+        if response.status_code == 200:  # a prepared body: the same request gets the same bytes
+            request.environ[ResponseCache.MARK] = True
         response.headers["Vary"] = "Accept-Encoding"
         response.cache_control.public = True
         response.cache_control.max_age = max_age
@@ -171,8 +233,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
         if isinstance(result.body, Blob):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
-        else:
-            response = Response(result.body, mimetype=result.media_type)
+        else:  # made for this request (a filtered page): gzipped here when the client takes it
+            body = result.body
+            if len(body) > 1024 and request.accept_encodings["gzip"] > 0:
+                body = gzip.compress(body, compresslevel=5)
+            response = Response(body, mimetype=result.media_type)
+            if body is not result.body:
+                response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
             response.cache_control.public = True
             response.cache_control.max_age = max_age
             if result.filename:
@@ -194,7 +262,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     def site() -> str:
         """The absolute address of the atlas, without a trailing slash (OGC API links are absolute)."""
-        return request.url_root.rstrip("/")
+        return f"{request.scheme}://{request.host}{request.script_root}"
+
+    def args() -> dict[str, str]:
+        """The query arguments as a plain dict (the first value of a repeated one)."""
+        return request.args.to_dict()
 
     # -- the page --------------------------------------------------------------------------------
     @app.get("/")
@@ -209,7 +281,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         except ParamError as exc:
             raise ApiError(400, str(exc)) from None
         if fmt == "json":
-            return respond(features.landing(store, site(), request.args))
+            return respond(features.landing(store, site(), args()))
         key = request.script_root
         if key not in page_cache:
             static = Path(app.static_folder)
@@ -312,29 +384,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     # -- OGC API – Features ----------------------------------------------------------------------
     @app.get("/conformance")
     def ogc_conformance():
-        return respond(features.conformance(store, site(), request.args, request.headers.get("Accept")))
+        return respond(features.conformance(store, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections")
     def ogc_collections():
-        return respond(features.collections(store, site(), request.args, request.headers.get("Accept")))
+        return respond(features.collections(store, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>")
     def ogc_collection(collectionId: str):
-        return respond(features.collection(store, collectionId, site(), request.args,
+        return respond(features.collection(store, collectionId, site(), args(),
                                            request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/queryables")
     def ogc_queryables(collectionId: str):
-        return respond(features.queryables(store, collectionId, site(), request.args,
+        return respond(features.queryables(store, collectionId, site(), args(),
                                            request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/items")
     def ogc_items(collectionId: str):
-        return respond(features.items(store, collectionId, site(), request.args, request.headers.get("Accept")))
+        return respond(features.items(store, collectionId, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/items/<featureId>")
     def ogc_item(collectionId: str, featureId: str):
-        return respond(features.item(store, collectionId, featureId, site(), request.args,
+        return respond(features.item(store, collectionId, featureId, site(), args(),
                                      request.headers.get("Accept")))
 
     # -- downloads -------------------------------------------------------------------------------
@@ -385,6 +457,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                            message="the server failed to answer this request; it has been logged")
         response.status_code = 500
         return response
+
+    app.wsgi_app = ResponseCache(app.wsgi_app)
 
     # -- command line ----------------------------------------------------------------------------
     @app.cli.command("data-summary")
