@@ -264,10 +264,6 @@ class Geocoder:
 
     # -- building matches ------------------------------------------------------------------
 
-    def seat(self, unit: AdminUnit) -> Place | None:
-        """The GeoNames record for a unit's seat (None where GeoNames has none)."""
-        return self._seat(unit)
-
     def _seat(self, unit: AdminUnit) -> Place | None:
         return self.seat(unit)[0]
 
