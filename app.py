@@ -44,7 +44,7 @@ from geo.api import ApiError, ApiResponse, atlas, features
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
-from geo.export import recover
+from geo.export import LockTimeout, recover
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -108,7 +108,7 @@ def open_store(data_dir: str | Path, logger=None) -> Store:
     if data_dir.is_dir():
         try:
             rolled_back = recover(str(data_dir))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, LockTimeout) as exc:
             raise DataError(f"an interrupted build in {data_dir} could not be rolled back: "
                             f"{type(exc).__name__}: {exc}") from None
         if rolled_back and logger is not None:
@@ -200,9 +200,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/")
     def index():
         # OGC API – Features landing page for clients that ask for JSON; the map for browsers.
-        f = request.args.get("f")
+        # Browsers name text/html; a client that sends any Accept header without it (OWSLib's */*,
+        # QGIS's application/json) gets JSON, as from pygeoapi; no header at all gets the map.
+        accept = request.headers.get("Accept")
         try:
-            fmt = ogc_params.parse_format(f, request.headers.get("Accept"), default="html")
+            fmt = ogc_params.parse_format(request.args.get("f"), accept,
+                                          default="json" if accept and accept.strip() else "html")
         except ParamError as exc:
             raise ApiError(400, str(exc)) from None
         if fmt == "json":

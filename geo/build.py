@@ -209,7 +209,7 @@ def build_and_write(catalog_dir: str = CATALOG_DIR, out_dir: str = DATA_DIR,
                     progress: Callable[[str], None] = _stderr_progress) -> BuildResult:
     """Build, then write every output at once (see :func:`geo.export.write_outputs`)."""
     result = build(catalog_dir, gazetteer, progress)
-    export.write_outputs(out_dir, result.outputs, prune={"layers": ".geojson"})
+    export.write_outputs(out_dir, result.outputs, prune={"layers": ".geojson"}, on_wait=progress)
     sizes = {rel: len(data) for rel, data in result.outputs.items()}
     result.stats["bytes"] = sizes
     progress(f"wrote {len(sizes)} files to {out_dir} "
