@@ -233,7 +233,9 @@ class SearchEntry:
 
             if (all(any(hit(qw, w) for w in every) for qw in qwords)
                     and any(hit(qw, w) for qw in qwords for w in own)):
-                best = (float(_ACROSS), "name", self.name)
+                hosts = [o for f, o, _ in self.texts if f == "host"
+                         and any(hit(qw, w) for qw in qwords for w in words(o))]
+                best = (float(_ACROSS), "host", hosts[0]) if hosts else (float(_ACROSS), "name", self.name)
         return best
 
 
