@@ -2,7 +2,7 @@
 
     python app.py [--host 127.0.0.1] [--port 8000] [--data DIR]
 
-serves the map page, the GeoJSON API and the downloads with waitress. Routes are thin: data is
+serves the map page, the GeoJSON API and the downloads with waitress, hardened against hostile clients (``geo.server``). Routes are thin: data is
 loaded once by ``geo.store``; each route reads the request into plain values, calls a framework-free
 handler in ``geo.api`` and adapts its ``ApiResponse`` (or ``ApiError``) with ``respond``; the page is
 made by ``geo.mapview``.
@@ -32,6 +32,8 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
+
+import io
 import json
 import re
 import sys
@@ -41,13 +43,15 @@ import click
 from flask import Flask, Response, abort, jsonify, request, send_from_directory, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import wrap_file
 
 from geo import mapview
-from geo.api import ApiError, ApiResponse, atlas, features
+from geo.api import ApiError, ApiResponse, atlas, cors, features
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
 from geo.export import LockTimeout, recover
+from geo.server import Limits, make_server
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -213,7 +217,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         if inm and (inm.star_tag or inm.contains_weak(blob.etag) or inm.contains_weak(blob.gzip_etag)):
             response = Response(status=304)
         else:
-            response = Response(blob.gzipped if use_gzip else blob.body, mimetype=mimetype)
+            payload = blob.gzipped if use_gzip else blob.body
+            if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
+                # Under the server, the prepared bytes go out by reference (waitress sends a
+                # file wrapper from its own loop as the client reads): no copy per response, no
+                # thread kept for a slow reader, nothing buffered but a pointer into the blob.
+                response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
+                                    direct_passthrough=True)
+                response.content_length = len(payload)
+            else:
+                response = Response(payload, mimetype=mimetype)
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
@@ -418,6 +431,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     def download_layer(layer_id: str):
         return respond(atlas.download_layer(store, layer_id, base()))
 
+    # -- CORS preflight: every route served with GET answers OPTIONS the same way ----------------
+    @app.before_request
+    def cors_preflight():
+        if request.method != "OPTIONS":
+            return None
+        try:
+            app.url_map.bind_to_environ(request.environ).match(method="GET")
+        except HTTPException:
+            return None  # no such route: the usual JSON 404
+        response = respond(cors.preflight(request.headers.get("Access-Control-Request-Method"),
+                                          request.headers.get("Access-Control-Request-Headers")))
+        response.cache_control.public = False
+        return response
+
     # -- headers on every response ---------------------------------------------------------------
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -489,11 +516,18 @@ def _stamp(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the Central China Atlas with waitress.")
+    parser = argparse.ArgumentParser(description="Serve the Central China Atlas (waitress, hardened: geo.server).")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--data", default=None, help="data directory (default: data/ next to app.py)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+    limits = Limits()
+    parser.add_argument("--threads", type=int, default=limits.threads, help=f"worker threads (default {limits.threads})")
+    parser.add_argument("--idle-timeout", type=float, default=limits.idle_timeout, metavar="S",
+                        help=f"close a keep-alive connection idle this long (default {limits.idle_timeout:g} s)")
+    parser.add_argument("--header-timeout", type=float, default=limits.header_timeout, metavar="S",
+                        help=f"a request must arrive whole within this (default {limits.header_timeout:g} s)")
+    parser.add_argument("--send-timeout", type=float, default=limits.send_timeout, metavar="S",
+                        help=f"drop a client that reads nothing this long (default {limits.send_timeout:g} s)")
     parser.add_argument("--frame-ancestors", default=None, metavar="SOURCES",
                         help="who may embed the map in a frame, as a CSP source list "
                              "(default \"'self'\"; e.g. \"'self' https://news.example.org\")")
@@ -508,10 +542,22 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError) as exc:
         print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
-    from waitress import serve
-
-    print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
+                    header_timeout=args.header_timeout, send_timeout=args.send_timeout)
+    try:
+        server = make_server(app, args.host, args.port, limits)
+    except OSError as exc:
+        print(f"atlas: cannot start: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    # The real port (--port 0 asks the system for a free one), for whoever started us.
+    print(f"Central China Atlas on http://{args.host}:{server.effective_port}/", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
 
 
