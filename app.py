@@ -30,13 +30,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import threading
-from collections import OrderedDict
-
 import io
 import json
 import re
 import sys
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import click
