@@ -142,6 +142,7 @@ def test_catalog_records_where_each_mention_stands():
 
 @needs_documents
 def test_every_mention_is_quoted_from_its_document(fc):
+    assert HAVE_DOCUMENTS, f"the source documents are not at {SEEDS} (CI needs ../shared/seeds)"
     catalog = load_catalog(CATALOG_DIR)
     problems, notes = check_documents(catalog, SEEDS)
     assert notes == [] and problems == []  # every document there, with its digest and mentions
@@ -154,6 +155,7 @@ def test_every_mention_is_quoted_from_its_document(fc):
 @needs_documents
 def test_descriptions_are_our_own_words(fc):
     """No description repeats ten words running from a source document."""
+    assert HAVE_DOCUMENTS, f"the source documents are not at {SEEDS} (CI needs ../shared/seeds)"
     corpus = " ".join(normal(read_seed(n)) for n in sorted(os.listdir(SEEDS)))
     for f in fc["features"]:
         words = normal(f["properties"]["description"]).split()
