@@ -252,7 +252,7 @@ class Geocoder:
             if not units:
                 # A 500-level record that is the seat of a unit by its short or romanised name
                 units = [u for u in self._named_like(place, prov)
-                         if (level is None or u.level == level) and self._seat(u) is place]
+                         if (level is None or u.level == level) and self.seat_place(u) is place]
             for unit in _one_per_adcode(units):
                 # Several GeoNames records for one unit: the seat is the most populous of them.
                 best = linked.get(unit.adcode)
@@ -285,7 +285,8 @@ class Geocoder:
 
     # -- building matches ------------------------------------------------------------------
 
-    def _seat(self, unit: AdminUnit) -> Place | None:
+    def seat_place(self, unit: AdminUnit) -> Place | None:
+        """The GeoNames record for a unit's seat (None where GeoNames has none)."""
         return self.seat(unit)[0]
 
     def seat(self, unit: AdminUnit) -> tuple[Place | None, str]:
