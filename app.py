@@ -29,13 +29,17 @@ import argparse
 import hashlib
 import re
 import sys
+from functools import lru_cache
+from http import HTTPStatus
 from pathlib import Path
 
 import click
 from flask import Flask, Response, abort, jsonify, request, send_from_directory, url_for
 from werkzeug.exceptions import HTTPException
 
-from geo import mapview, openapi, query
+from geo import docview, mapview, openapi, query
+from geo.api import ApiError
+from geo.api import extract as extract_api
 from geo.export import recover
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store, dumps
 
@@ -122,6 +126,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     store = open_store(app.config["DATA_DIR"], app.logger)
     app.extensions["atlas_store"] = store
+    # Werkzeug reads no more of a body than this; one byte past the limit tells the handler a
+    # streamed (chunked) body was too long (the handler refuses a declared length before reading).
+    app.config.setdefault("MAX_CONTENT_LENGTH", extract_api.MAX_REQUEST_BYTES + 1)
+    # The geoparser, loaded once here so no request pays for the gazetteer (tests may pass one in).
+    parser = app.config.get("PARSER") or default_parser()
     vendor_dirs = _vendor_dirs()
 
     def send_file_max_age(filename):
@@ -190,8 +199,31 @@ def create_app(test_config: dict | None = None) -> Flask:
                 provinces=url_for("api_base_provinces"),
                 download_all=url_for("download_all"),
                 index=url_for("api_layers"),
+                extra={"document": url_for("document_page")},
             )
             html = mapview.render_page(store.index(layer_links), assets, urls, store.home_bbox())
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
+        if page_frame_options:
+            response.headers["X-Frame-Options"] = page_frame_options
+        return response
+
+    @app.get("/document")
+    def document_page():
+        key = "document" + request.script_root
+        if key not in page_cache:
+            static, leaflet = Path(app.static_folder), vendor_dirs["leaflet"]
+            assets = mapview.PageAssets(
+                js=[("leaflet", asset_url("vendor", "leaflet.js", leaflet, package="leaflet")),
+                    ("document", asset_url("static", "document.js", static))],
+                css=[("leaflet_css", asset_url("vendor", "leaflet.css", leaflet, package="leaflet")),
+                     ("document_css", asset_url("static", "document.css", static))],
+                icon=asset_url("static", "favicon.svg", static))
+            urls = {"extract": url_for("api_extract"), "provinces": url_for("api_base_provinces"),
+                    "atlas": url_for("index")}
+            html = docview.render_page(assets, urls, store.home_bbox())
             page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
@@ -276,6 +308,17 @@ def create_app(test_config: dict | None = None) -> Flask:
             index_cache["openapi"] = Blob.of(dumps(doc))
         return blob_response(index_cache["openapi"], "application/json")
 
+    @app.post("/api/extract")
+    def api_extract():
+        def handle():
+            extract_api.check_length(request.content_length)
+            body = request.get_data(cache=False)
+            if parser is None:
+                raise ApiError(503, "the geoparser (geo.parse) is not installed in this checkout")
+            return extract_api.extract(parser, body, content_type=request.content_type,
+                                       content_length=request.content_length, args=request.args)
+        return api_reply(handle)
+
     # -- downloads -------------------------------------------------------------------------------
     @app.get("/download/locations.geojson")
     def download_all():
@@ -285,6 +328,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     def download_layer(layer_id: str):
         layer = get_layer(layer_id)
         return blob_response(layer.blob, GEOJSON_TYPE, filename=f"central-china-atlas-{layer.id}.geojson")
+
+    def api_reply(handle) -> Response:
+        """Call a geo.api handler; its ApiResponse, or its ApiError as JSON, as a Flask response."""
+        try:
+            result = handle()
+        except ApiError as exc:
+            response = jsonify(error=HTTPStatus(exc.status).phrase, status=exc.status, message=exc.message)
+            response.status_code = exc.status
+            response.headers.update(exc.headers)
+            return response
+        if isinstance(result.body, Blob):
+            return blob_response(result.body, result.media_type, filename=result.filename,
+                                 **({} if result.max_age is None else {"max_age": result.max_age}))
+        response = Response(result.body, status=result.status, content_type=result.media_type)
+        response.headers.update(result.headers)
+        if result.filename:
+            response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        return response
 
     # -- headers on every response ---------------------------------------------------------------
     @app.after_request
@@ -331,6 +392,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         click.echo(f"{sum(l.count for l in store.layers.values())} feature(s) in {len(store.layers)} layer(s)")
 
     return app
+
+
+@lru_cache(maxsize=None)
+def default_parser():
+    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it);
+    None in a checkout without ``geo.parse``, where POST /api/extract answers 503."""
+    try:
+        from geo.parse import load_parser
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("geo.parse", "geo.parse.text"):
+            raise
+        return None
+    return load_parser()
 
 
 _stamps: dict[tuple[str, float], str] = {}

@@ -840,6 +840,11 @@
     body.appendChild(h("p", { className: "atlas-all" }, [
       h("a", { href: config.urls.download_all, download: "", className: "atlas-download-all", text: "Download every place (GeoJSON)" })
     ]));
+    if (config.urls.document) {
+      body.appendChild(h("p", { className: "atlas-all" }, [
+        h("a", { href: config.urls.document, className: "atlas-document-link", text: "Map a document: find the places in any text" })
+      ]));
+    }
     ui.status = h("p", { className: "atlas-status", role: "status", "aria-live": "polite" });
     body.appendChild(ui.status);
 
