@@ -124,6 +124,7 @@ def test_choices_move_a_mention_to_its_candidate_and_drop_another():
     ([{"start": 0, "end": "5", "drop": True}], "choices[0].end"),
     ([{"start": 0, "end": 5, "candidate": True}], "choices[0].candidate"),
     ([{"start": 0, "end": 5, "drop": "yes"}], "choices[0].drop"),
+    ([{"start": 0, "end": 5, "drop": False, "candidate": 0}], "choices[0].drop must be true"),
     ([{"start": 0, "end": 5, "drop": True, "x": 1}], "unknown field 'x'"),
     ([{"start": 0, "end": 3, "drop": True}], "no mention spans 0-3"),
     ([{"start": 4, "end": 9, "candidate": 0}], "has 0 candidate(s); there is no candidate 0"),

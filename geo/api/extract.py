@@ -104,7 +104,7 @@ def _decode(data: bytes, what: str) -> str:
 
 
 def _check_text(text: str, what: str) -> str:
-    if not text.strip():
+    if re.fullmatch(r"[\s\ufeff]*", text):
         raise ApiError(400, f"{what} is empty: send the document's text")
     # JSON can spell a lone surrogate (\\ud800); it is no character and no UTF-8 can carry it.
     lone = re.search(r"[\ud800-\udfff]", text)
@@ -118,40 +118,41 @@ def _check_text(text: str, what: str) -> str:
 
 
 def _optional_string(value: Any, name: str) -> str | None:
+    """An optional text field as given (checked before any trimming, as the OpenAPI schema is)."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ApiError(400, f"{name} must be a string, not {type(value).__name__}")
-    value = value.strip()
     if len(value) > MAX_FIELD_LENGTH:
         raise ApiError(400, f"{name} is {len(value):,} characters long; at most {MAX_FIELD_LENGTH:,}")
     if "\x00" in value:
         raise ApiError(400, f"{name} holds a NUL character")
-    return value or None
+    return value.strip() or None
 
 
-def _check_url(url: str | None) -> str | None:
+def _check_url(url: Any) -> str | None:
     # The address is cited in downloads and shown on the page: only a web address makes sense there.
-    if url is not None and not re.match(r"(?i)https?://[^\s/?#]+", url):
+    value = _optional_string(url, "url")
+    if value is not None and not re.match(r"(?i)https?://[^\s\ufeff/?#]+", url):
         raise ApiError(400, f"url {url[:80]!r} is not an http:// or https:// address")
-    return url
+    return value
 
 
 def parse_lang(value: Any, where: str = "lang") -> str | None:
+    """auto, en or zh exactly; empty is absent (as for every optional parameter)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if not isinstance(value, str) or value.strip().lower() not in LANGS:
+    if value not in LANGS:
         raise ApiError(400, f"{where} must be one of {', '.join(LANGS)}, not {str(value)[:40]!r}")
-    return value.strip().lower()
+    return value
 
 
 def parse_format(value: str | None) -> str:
     if value is None or not value.strip():
         return "json"
-    fmt = value.strip().lower()
-    if fmt not in FORMATS:
+    if value not in FORMATS:
         raise ApiError(400, f"format must be one of {', '.join(FORMATS)}, not {value[:40]!r}")
-    return fmt
+    return value
 
 
 def parse_choices(value: Any) -> list[dict]:
@@ -175,8 +176,8 @@ def parse_choices(value: Any) -> list[dict]:
             if type(item.get(key)) is not int or item[key] < 0:
                 raise ApiError(400, f"{where}.{key} must be a whole number of at least 0")
         drop = item.get("drop", False)
-        if drop not in (True, False):
-            raise ApiError(400, f"{where}.drop must be true or false")
+        if "drop" in item and drop is not True:
+            raise ApiError(400, f"{where}.drop must be true when given (leave it out to keep the mention)")
         candidate = item.get("candidate")
         if candidate is not None and (type(candidate) is not int or candidate < 0):
             raise ApiError(400, f"{where}.candidate must be a whole number of at least 0")
@@ -209,7 +210,7 @@ def read_json(body: bytes) -> Document:
         text=_check_text(text, "text"), format="text",
         title=_optional_string(data.get("title"), "title"),
         date=_optional_string(data.get("date"), "date"),
-        url=_check_url(_optional_string(data.get("url"), "url")),
+        url=_check_url(data.get("url")),
         lang=parse_lang(data.get("lang")),
         choices=parse_choices(data.get("choices")),
     )
@@ -228,7 +229,7 @@ def _file_extension(filename: str, content_type: str) -> str:
                         "upload .txt, .md, .html or .pdf")
 
 
-def read_multipart(body: bytes, content_type: str, text_from_bytes, document_error) -> Document:
+def read_multipart(body: bytes, content_type: str, text_from_bytes=None, document_error=None) -> Document:
     media, params = _media_type(content_type)
     if not params.get("boundary"):
         raise ApiError(400, "multipart/form-data without a boundary parameter")
@@ -268,7 +269,7 @@ def read_multipart(body: bytes, content_type: str, text_from_bytes, document_err
         raise ApiError(400, "send exactly one document: a file part named 'file' or a text field named 'text'")
     meta = dict(title=_optional_string(fields.get("title"), "title"),
                 date=_optional_string(fields.get("date"), "date"),
-                url=_check_url(_optional_string(fields.get("url"), "url")),
+                url=_check_url(fields.get("url")),
                 lang=parse_lang(fields.get("lang")))
     if upload is None:
         return Document(text=_check_text(fields["text"], "text"), format="text", **meta)
@@ -280,6 +281,8 @@ def read_multipart(body: bytes, content_type: str, text_from_bytes, document_err
         raise ApiError(400, f"file {filename[:80]!r} is empty")
     # The parser's reader decides the format by extension; a name without one gets the media type's.
     name = filename if filename.lower().endswith(ext) else filename + ext
+    if text_from_bytes is None:  # the parser's reader of .txt, .md, .html and .pdf
+        from geo.parse.text import DocumentError as document_error, text_from_bytes
     try:
         text, fmt = text_from_bytes(data, name, file_type)
     except document_error as exc:
@@ -308,10 +311,7 @@ def read_request(body: bytes, content_type: str | None, content_length: int | No
             raise ApiError(400, "multipart/form-data without a boundary parameter")
         if not body:
             raise ApiError(400, "the request has no body: upload a file part named 'file'")
-        if text_from_bytes is None:
-            from geo.parse.text import DocumentError, text_from_bytes
-            document_error = DocumentError
-        return read_multipart(body, content_type or "", text_from_bytes, document_error or ValueError)
+        return read_multipart(body, content_type or "", text_from_bytes, document_error)
     shown = media or "no Content-Type"
     raise ApiError(415, f"{shown[:60]} is not accepted: send application/json "
                         "({\"text\": \"...\"}) or multipart/form-data with a file")
