@@ -313,8 +313,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         def handle():
             extract_api.check_length(request.content_length)
             body = request.get_data(cache=False)
-            if parser is None:
-                raise ApiError(503, "the geoparser (geo.parse) is not installed in this checkout")
             return extract_api.extract(parser, body, content_type=request.content_type,
                                        content_length=request.content_length, args=request.args)
         return api_reply(handle)
@@ -396,14 +394,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 @lru_cache(maxsize=None)
 def default_parser():
-    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it);
-    None in a checkout without ``geo.parse``, where POST /api/extract answers 503."""
-    try:
-        from geo.parse import load_parser
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("geo.parse", "geo.parse.text"):
-            raise
-        return None
+    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it)."""
+    from geo.parse import load_parser
+
     return load_parser()
 
 

@@ -353,15 +353,117 @@ def test_route_413_on_content_length_and_on_a_streamed_body(fake_client):
 
 
 def test_route_multipart_upload_writes_no_file(fake_client, monkeypatch, tmp_path):
-    pytest.importorskip("geo.parse.text", reason="needs the parser's document reader (geo.parse.text)")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
     body, content_type = multipart({"file": ("plan.txt", ("Wuhan and Changsha. " * 40_000).encode(), "text/plain")})
     response = fake_client.post("/api/extract", data=body, content_type=content_type)
     assert response.status_code == 200, response.data[:300]
     assert response.get_json()["filename"] == "plan.txt"
-    assert list(tmp_path.iterdir()) == []
+    assert list(spool.iterdir()) == []  # werkzeug's form parser would have spooled 800 kB here
 
 
 def test_the_page_links_to_the_document_page(fake_client):
     html = fake_client.get("/").get_data(as_text=True)
     assert '"document":"/document"' in html or '"document": "/document"' in html
+
+
+# --- end to end with the real parser (loaded once, as the app does at start-up) -----------------
+
+REAL_PASSAGE = ("Support the Wuhan Metropolitan Circle and Changsha in Hunan Province; "
+                "Taizhou in Zhejiang will open a new freight line.")
+
+
+@pytest.fixture(scope="module")
+def real_client(tmp_path_factory):
+    from conftest import write_fixture_data
+
+    data = write_fixture_data(tmp_path_factory.mktemp("extract") / "data")
+    return create_app({"TESTING": True, "DATA_DIR": str(data)}).test_client()
+
+
+def by_text(body) -> dict:
+    return {m["text"]: m for m in body["mentions"]}
+
+
+def test_real_json_english(real_client):
+    body = real_client.post("/api/extract", json={"text": REAL_PASSAGE, "title": "A notice"}).get_json()
+    assert body["language"] == "en"
+    mentions = by_text(body)
+    assert mentions["Hunan Province"]["adcode"] == "430000" and mentions["Hunan Province"]["kind"] == "province"
+    assert mentions["Changsha"]["province"] == "Hunan"
+    assert mentions["Taizhou"]["province"] == "Zhejiang"
+    assert any(c["province"] == "Jiangsu" for c in mentions["Taizhou"]["candidates"])
+    for m in body["mentions"]:
+        assert REAL_PASSAGE[m["start"]:m["end"]] == m["text"]
+        assert set(m) >= {"kind", "province", "adcode", "geonameid", "lon", "lat", "precision",
+                          "confidence", "basis", "candidates", "catalog_id"}
+
+
+def test_real_json_chinese(real_client):
+    text = "支持武汉都市圈建设，推动湖南省长沙市发展。"
+    body = real_client.post("/api/extract", json={"text": text}).get_json()
+    assert body["language"] == "zh"
+    found = {m["text"]: m for m in body["mentions"]}
+    assert "湖南省" in found and found["湖南省"]["adcode"] == "430000"
+    assert any(t.startswith("武汉") for t in found)
+
+
+def test_real_uploads_txt_html_pdf(real_client):
+    cases = {
+        "notice.txt": ("\ufeff" + REAL_PASSAGE).encode("utf-8"),
+        "notice.html": ("<html><head><title>Notice</title><script>var Wuhan = 1;</script></head><body>"
+                        f"<p>{REAL_PASSAGE}</p><p>Hefei &amp; Anhui Province</p></body></html>").encode("utf-8"),
+        "notice.pdf": minimal_pdf("Changsha in Hunan Province and Hefei in Anhui Province"),
+    }
+    for name, data in cases.items():
+        body, content_type = multipart({"file": (name, data, "application/octet-stream"), "date": "2024-01-02"})
+        response = real_client.post("/api/extract", data=body, content_type=content_type)
+        assert response.status_code == 200, (name, response.get_json())
+        result = response.get_json()
+        assert result["filename"] == name and result["format"] == name.rsplit(".", 1)[1]
+        text = result["text"]
+        assert "var Wuhan" not in text and not text.startswith("\ufeff")
+        assert "Hunan Province" in by_text(result), (name, list(by_text(result)))
+        for m in result["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"], name
+
+
+@pytest.mark.parametrize("name, data, status, fragment", [
+    ("broken.pdf", b"%PDF-1.4 not really", 400, "broken.pdf"),
+    ("latin.txt", "Hunan caf\u00e9".encode("latin-1"), 400, "latin.txt"),
+    ("slides.pptx", b"PK\x03\x04", 415, ".pptx"),
+])
+def test_real_upload_errors(real_client, name, data, status, fragment):
+    body, content_type = multipart({"file": (name, data, "application/octet-stream")})
+    assert_json_error(real_client.post("/api/extract", data=body, content_type=content_type), status, fragment)
+
+
+def test_real_geojson_and_catalog_with_the_readers_choices(real_client):
+    import yaml
+
+    plain = by_text(real_client.post("/api/extract", json={"text": REAL_PASSAGE}).get_json())
+    taizhou, changsha = plain["Taizhou"], plain["Changsha"]
+    k = next(i for i, c in enumerate(taizhou["candidates"]) if c["province"] == "Jiangsu")
+    choices = [{"start": taizhou["start"], "end": taizhou["end"], "candidate": k},
+               {"start": changsha["start"], "end": changsha["end"], "drop": True}]
+    request = {"text": REAL_PASSAGE, "title": "A notice", "date": "2024-05-06", "url": "https://example.org/n",
+               "choices": choices}
+    response = real_client.post("/api/extract?format=geojson", json=request)
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="A-notice-places.geojson"'
+    collection = response.get_json()
+    features = {f["properties"]["sources"][0]["mention"]: f for f in collection["features"]}
+    assert "Changsha" not in features
+    chosen = taizhou["candidates"][k]
+    assert features["Taizhou"]["geometry"]["coordinates"] == [chosen["lon"], chosen["lat"]]
+    assert features["Taizhou"]["properties"]["province"] == "Jiangsu"
+    source = features["Taizhou"]["properties"]["sources"][0]
+    assert (source["title"], source["date"], source["url"]) == ("A notice", "2024-05-06", "https://example.org/n")
+
+    response = real_client.post("/api/extract?format=catalog", json=request)
+    assert response.status_code == 200 and response.mimetype == "application/yaml"
+    draft = yaml.safe_load(response.get_data(as_text=True))
+    assert isinstance(draft, list)
+    by_mention = {e["sources"][0]["mention"]: e for e in draft}
+    assert by_mention["Taizhou"]["provinces"] == ["Jiangsu"] and "Changsha" not in by_mention

@@ -286,7 +286,7 @@ def read_multipart(body: bytes, content_type: str, text_from_bytes=None, documen
     try:
         text, fmt = text_from_bytes(data, name, file_type)
     except document_error as exc:
-        raise ApiError(400, f"file {filename[:80]!r}: {exc}") from None
+        raise ApiError(400, str(exc)) from None
     if not text.strip():
         raise ApiError(400, f"file {filename[:80]!r} holds no text (a scanned PDF needs OCR first)")
     return Document(text=text, format=fmt, filename=filename, **meta)
