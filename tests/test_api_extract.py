@@ -357,10 +357,14 @@ def test_route_multipart_upload_writes_no_file(fake_client, monkeypatch, tmp_pat
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
     body, content_type = multipart({"file": ("plan.txt", ("Wuhan and Changsha. " * 40_000).encode(), "text/plain")})
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k))
     response = fake_client.post("/api/extract", data=body, content_type=content_type)
     assert response.status_code == 200, response.data[:300]
     assert response.get_json()["filename"] == "plan.txt"
-    assert list(spool.iterdir()) == []  # werkzeug's form parser would have spooled 800 kB here
+    # Werkzeug's form parser would have opened a temporary file (O_TMPFILE: no name) for 800 kB.
+    assert opened == [] and list(spool.iterdir()) == []
 
 
 def test_the_page_links_to_the_document_page(fake_client):
