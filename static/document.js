@@ -261,7 +261,9 @@
         if (!dropped(i) && (c.original || typeof c.lon === "number")) {
           button = h("button", { type: "button", className: "doc-choose", text: label,
                                  "data-candidate": c.original ? "original" : c.index });
-          button.addEventListener("click", function () {
+          button.addEventListener("click", function (event) {
+            // The popup's content is replaced: a click that went on to the map would close it.
+            event.stopPropagation();
             if (c.original) delete state.choices[i];
             else state.choices[i] = { candidate: c.index };
             changed(i, c.original ? "Back to the parser's answer for “" + str(m.text) + "”." :
@@ -281,7 +283,8 @@
     var actions = h("p", { className: "doc-popup-actions" });
     var drop = h("button", { type: "button", className: "doc-drop-mention",
                              text: dropped(i) ? "Restore this mention" : "Drop this mention" });
-    drop.addEventListener("click", function () {
+    drop.addEventListener("click", function (event) {
+      event.stopPropagation();
       if (dropped(i)) delete state.choices[i];
       else state.choices[i] = { drop: true };
       changed(i, dropped(i) ? "Dropped “" + str(m.text) + "”." : "Restored “" + str(m.text) + "”.");
@@ -296,6 +299,8 @@
   function openMention(i, options) {
     options = options || {};
     var seq = ++state.seq;
+    // The popup of the mention before closes now: the new one opens where the map arrives.
+    if (state.open !== null && state.open !== i) map.closePopup();
     setActive(i, !!options.fromMap);
     var m = current(i);
     var show = function () {
@@ -430,7 +435,7 @@
       setPhase("ready");
       showProgress(null);
       summarise();
-      setStatus(total ? "Done: " + ui.summary.textContent : "No place found in this text.");
+      setStatus(total ? "Ready: click a highlighted place, or Tab to it and press Enter." : "No place found in this text.");
       var bounds = markers.getBounds();
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 9 });
       ui.view.focus({ preventScroll: true });
@@ -640,6 +645,14 @@
 
   /** For tests: what the page holds. */
   window.docmap = {
+    mention: function (i) {
+      var m = current(i);
+      var marker = state.markers[i];
+      var at = marker ? marker.getLatLng() : null;
+      return { text: m.text, kind: m.kind, province: m.province, lon: m.lon, lat: m.lat, dropped: dropped(i),
+               chosen: !!m.chosen_by_reader, marker: at ? [at.lat, at.lng] : null,
+               inView: at ? map.getBounds().contains(at) : false };
+    },
     status: function () {
       return { phase: state.phase, mentions: state.mentions.length, rendered: state.rendered,
                markers: markers.getLayers().length, open: state.open, choices: choicesList(),
