@@ -10,6 +10,7 @@ import sys
 
 from .build import CATALOG_DIR, DATA_DIR, BuildError, build_and_write
 from .catalog import CatalogError, load_catalog
+from .export import JournalError, LockTimeout, WriteError
 from .gazetteer import Gazetteer, GazetteerError
 from .geocoder import GeocodeError, Geocoder, PlaceRef
 
@@ -22,9 +23,24 @@ def cmd_build(args) -> int:
         if isinstance(exc, CatalogError):
             print("build stopped; previous outputs left untouched", file=sys.stderr)
         return 1
+    except LockTimeout as exc:
+        print(f"build stopped: {exc}; previous outputs left untouched", file=sys.stderr)
+        return 1
+    except JournalError as exc:
+        print(f"build stopped: {exc}", file=sys.stderr)
+        return 1
+    except WriteError as exc:
+        # Say what is on disk only as far as it is true.
+        outcome = {"untouched": "previous outputs left untouched",
+                   "written": "the new outputs are all in place",
+                   "journaled": "outputs are mid-swap; the next build or the app's start-up "
+                                "rolls them back"}[exc.state]
+        print(f"build stopped: cannot write outputs to {args.out}: {exc}; {outcome}",
+              file=sys.stderr)
+        return 1
     except OSError as exc:
-        print(f"build stopped: cannot write outputs to {args.out}: {exc}; "
-              "previous outputs left untouched", file=sys.stderr)
+        # Before the write began (reading the catalog or the gazetteer): nothing was written.
+        print(f"build stopped: {exc}; previous outputs left untouched", file=sys.stderr)
         return 1
     s = result.stats
     print(f"{s['features']} features in {s['layers']} layers; "

@@ -369,7 +369,7 @@ def test_route_multipart_upload_writes_no_file(fake_client, monkeypatch, tmp_pat
 
 def test_the_page_links_to_the_document_page(fake_client):
     html = fake_client.get("/").get_data(as_text=True)
-    assert '"document":"/document"' in html or '"document": "/document"' in html
+    assert '"map_document":"/map-document"' in html or '"map_document": "/map-document"' in html
 
 
 # --- end to end with the real parser (loaded once, as the app does at start-up) -----------------

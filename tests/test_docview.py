@@ -60,7 +60,7 @@ def client(data_dir):
 
 
 def test_route(client):
-    response = client.get("/document")
+    response = client.get("/map-document")
     assert response.status_code == 200 and response.mimetype == "text/html"
     policy = response.headers["Content-Security-Policy"]
     assert "unsafe" not in policy and "script-src 'self';" in policy and "frame-ancestors 'self'" in policy
@@ -75,5 +75,5 @@ def test_route(client):
 
 
 def test_route_is_conditional(client):
-    first = client.get("/document")
-    assert client.get("/document", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    first = client.get("/map-document")
+    assert client.get("/map-document", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

@@ -60,7 +60,7 @@ def parse(server, text, **fields) -> dict:
 
 
 def open_document_page(page, server):
-    response = page.goto(server.url + "/document")
+    response = page.goto(server.url + "/map-document")
     policy = response.headers["content-security-policy"]
     assert "unsafe" not in policy and "script-src 'self';" in policy
     page.wait_for_function("() => window.docmap && document.documentElement.dataset.docState === 'idle'")
@@ -92,7 +92,7 @@ def index_of(result, text) -> int:
 
 
 def kinds(server) -> dict:
-    html = server.app.test_client().get("/document").get_data(as_text=True)
+    html = server.app.test_client().get("/map-document").get_data(as_text=True)
     import html as html_lib
     import re
 
