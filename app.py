@@ -36,6 +36,7 @@ import re
 import sys
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -44,8 +45,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import wrap_file
 
-from geo import mapview
+from geo import docview, mapview
 from geo.api import ApiError, ApiResponse, atlas, cors, features
+from geo.api import extract as extract_api
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
@@ -193,6 +195,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     store = open_store(app.config["DATA_DIR"], app.logger)
     app.extensions["atlas_store"] = store
+    # Werkzeug reads no more of a body than this; one byte past the limit tells the handler a
+    # streamed (chunked) body was too long (the handler refuses a declared length before reading).
+    app.config.setdefault("MAX_CONTENT_LENGTH", extract_api.MAX_REQUEST_BYTES + 1)
+    # The geoparser, loaded once here so no request pays for the gazetteer (tests may pass one in).
+    parser = app.config.get("PARSER") or default_parser()
     vendor_dirs = _vendor_dirs()
 
     def send_file_max_age(filename):
@@ -312,6 +319,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 index=url_for("api_layers"),
                 base={name: url_for("api_base_layer", name=name) for name in store.base},
                 documents=url_for("documents_page"),
+                extra={"map_document": url_for("map_document_page")},
             )
             html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox(),
                                        store.documents(), store.province_names())
@@ -345,6 +353,29 @@ def create_app(test_config: dict | None = None) -> Flask:
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
         response.headers["Content-Security-Policy"] = policy
+        return response
+
+    @app.get("/map-document")
+    def map_document_page():
+        """Map a document: paste or drop one, see its places (geo.docview, static/document.js)."""
+        key = "map-document" + request.script_root
+        if key not in page_cache:
+            static, leaflet = Path(app.static_folder), vendor_dirs["leaflet"]
+            assets = mapview.PageAssets(
+                js=[("leaflet", asset_url("vendor", "leaflet.js", leaflet, package="leaflet")),
+                    ("document", asset_url("static", "document.js", static))],
+                css=[("leaflet_css", asset_url("vendor", "leaflet.css", leaflet, package="leaflet")),
+                     ("document_css", asset_url("static", "document.css", static))],
+                icon=asset_url("static", "favicon.svg", static))
+            urls = {"extract": url_for("api_extract"), "provinces": url_for("api_base_provinces"),
+                    "atlas": url_for("index")}
+            html = docview.render_page(assets, urls, store.home_bbox())
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
+        if page_frame_options:
+            response.headers["X-Frame-Options"] = page_frame_options
         return response
 
     @app.get("/vendor/<package>/<path:filename>")
@@ -420,6 +451,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     def ogc_item(collectionId: str, featureId: str):
         return respond(features.item(store, collectionId, featureId, site(), args(),
                                      request.headers.get("Accept")))
+
+    @app.post("/api/extract")
+    def api_extract():
+        extract_api.check_length(request.content_length)  # before a byte is read
+        return respond(extract_api.extract(parser, request.get_data(cache=False),
+                                           content_type=request.content_type,
+                                           content_length=request.content_length, args=args()))
 
     # -- downloads -------------------------------------------------------------------------------
     @app.get("/download/locations.geojson")
@@ -498,6 +536,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         click.echo(f"{sum(l.count for l in store.layers.values())} feature(s) in {len(store.layers)} layer(s)")
 
     return app
+
+
+@lru_cache(maxsize=None)
+def default_parser():
+    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it)."""
+    from geo.parse import load_parser
+
+    return load_parser()
 
 
 _stamps: dict[tuple[str, float], str] = {}
