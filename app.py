@@ -28,11 +28,15 @@ and nothing for a list it cannot express (browsers that know CSP ignore it there
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import io
 import json
 import re
 import sys
+import threading
+from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -41,8 +45,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import wrap_file
 
-from geo import mapview
+from geo import docview, mapview
 from geo.api import ApiError, ApiResponse, atlas, cors, features
+from geo.api import extract as extract_api
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
@@ -119,6 +124,63 @@ def open_store(data_dir: str | Path, logger=None) -> Store:
     return Store.load(data_dir)
 
 
+class ResponseCache:
+    """WSGI middleware: whole responses to repeated GETs of prepared bodies, replayed as bytes.
+
+    A route that serves a body made once (a ``Blob``: a layer, an unfiltered OGC page, the page)
+    marks its 200 response; the status, headers and bytes are kept under everything of the request
+    they depend on (path, query, host, scheme, mount point, Accept, Accept-Encoding), and the same
+    request is answered from them without running Flask. Requests with validators
+    (If-None-Match...) or a Range go through, as do HEAD and other methods. The ``size`` most
+    recently used entries are kept; the bodies are the store's own bytes, shared, not copies.
+    """
+
+    MARK = "atlas.cacheable"
+    BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+              "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_AUTHORIZATION", "HTTP_COOKIE")
+
+    def __init__(self, wsgi_app, size: int = 2048):
+        self.wsgi_app = wsgi_app
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or any(k in environ for k in self.BYPASS):
+            return self.wsgi_app(environ, start_response)
+        key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("SCRIPT_NAME"),
+               environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_HOST"),
+               environ.get("HTTP_X_FORWARDED_PROTO"), environ.get("HTTP_X_FORWARDED_PREFIX"),
+               environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"))
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            return [body]
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if not environ.get(self.MARK) or not seen.get("status", "").startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        with self.lock:
+            self.entries[key] = (seen["status"], tuple(seen["headers"]), body)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return [body]
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config.from_mapping(DATA_DIR=str(ROOT / "data"), FRAME_ANCESTORS=DEFAULT_FRAME_ANCESTORS)
@@ -133,6 +195,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     store = open_store(app.config["DATA_DIR"], app.logger)
     app.extensions["atlas_store"] = store
+    # Werkzeug reads no more of a body than this; one byte past the limit tells the handler a
+    # streamed (chunked) body was too long (the handler refuses a declared length before reading).
+    app.config.setdefault("MAX_CONTENT_LENGTH", extract_api.MAX_REQUEST_BYTES + 1)
+    # The geoparser, loaded once here so no request pays for the gazetteer (tests may pass one in).
+    parser = app.config.get("PARSER") or default_parser()
     vendor_dirs = _vendor_dirs()
 
     def send_file_max_age(filename):
@@ -169,6 +236,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
+        if response.status_code == 200:  # a prepared body: the same request gets the same bytes
+            request.environ[ResponseCache.MARK] = True
         response.headers["Vary"] = "Accept-Encoding"
         response.cache_control.public = True
         response.cache_control.max_age = max_age
@@ -183,8 +252,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
         if isinstance(result.body, Blob):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
-        else:
-            response = Response(result.body, mimetype=result.media_type)
+        else:  # made for this request (a filtered page): gzipped here when the client takes it
+            body = result.body
+            if len(body) > 1024 and request.accept_encodings["gzip"] > 0:
+                body = gzip.compress(body, compresslevel=5)
+            response = Response(body, mimetype=result.media_type)
+            if body is not result.body:
+                response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
             response.cache_control.public = True
             response.cache_control.max_age = max_age
             if result.filename:
@@ -206,19 +281,26 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     def site() -> str:
         """The absolute address of the atlas, without a trailing slash (OGC API links are absolute)."""
-        return request.url_root.rstrip("/")
+        return f"{request.scheme}://{request.host}{request.script_root}"
+
+    def args() -> dict[str, str]:
+        """The query arguments as a plain dict (the first value of a repeated one)."""
+        return request.args.to_dict()
 
     # -- the page --------------------------------------------------------------------------------
     @app.get("/")
     def index():
         # OGC API – Features landing page for clients that ask for JSON; the map for browsers.
-        f = request.args.get("f")
+        # Browsers name text/html; a client that sends any Accept header without it (OWSLib's */*,
+        # QGIS's application/json) gets JSON, as from pygeoapi; no header at all gets the map.
+        accept = request.headers.get("Accept")
         try:
-            fmt = ogc_params.parse_format(f, request.headers.get("Accept"), default="html")
+            fmt = ogc_params.parse_format(request.args.get("f"), accept,
+                                          default="json" if accept and accept.strip() else "html")
         except ParamError as exc:
             raise ApiError(400, str(exc)) from None
         if fmt == "json":
-            return respond(features.landing(store, site(), request.args))
+            return respond(features.landing(store, site(), args()))
         key = request.script_root
         if key not in page_cache:
             static = Path(app.static_folder)
@@ -235,13 +317,63 @@ def create_app(test_config: dict | None = None) -> Flask:
                 provinces=url_for("api_base_provinces"),
                 download_all=url_for("download_all"),
                 index=url_for("api_layers"),
+                base={name: url_for("api_base_layer", name=name) for name in store.base},
+                documents=url_for("documents_page"),
+                extra={"map_document": url_for("map_document_page")},
             )
-            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox())
+            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox(),
+                                       store.documents(), store.province_names())
             page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
         response.headers["Content-Security-Policy"] = policy
         response.headers["Vary"] = "Accept, Accept-Encoding"
+        if page_frame_options:
+            response.headers["X-Frame-Options"] = page_frame_options
+        return response
+
+    @app.get("/documents")
+    def documents_page():
+        """The citations a popup links to: each source document and the places it names."""
+        key = "documents" + request.script_root
+        if key not in page_cache:
+            places: dict[str, list] = {}
+            for layer in store.layers.values():
+                for feature in layer.features:
+                    props = feature.get("properties") or {}
+                    for source in props.get("sources") or ():
+                        if isinstance(source, dict) and source.get("document"):
+                            places.setdefault(str(source["document"]), []).append({
+                                "id": feature.get("id"), "name": props.get("name"),
+                                "name_zh": props.get("name_zh"), "mention": source.get("mention")})
+            html = mapview.render_documents(store.documents(), places,
+                                            asset_url("static", "atlas.css", Path(app.static_folder)),
+                                            url_for("index"))
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
+        return response
+
+    @app.get("/map-document")
+    def map_document_page():
+        """Map a document: paste or drop one, see its places (geo.docview, static/document.js)."""
+        key = "map-document" + request.script_root
+        if key not in page_cache:
+            static, leaflet = Path(app.static_folder), vendor_dirs["leaflet"]
+            assets = mapview.PageAssets(
+                js=[("leaflet", asset_url("vendor", "leaflet.js", leaflet, package="leaflet")),
+                    ("document", asset_url("static", "document.js", static))],
+                css=[("leaflet_css", asset_url("vendor", "leaflet.css", leaflet, package="leaflet")),
+                     ("document_css", asset_url("static", "document.css", static))],
+                icon=asset_url("static", "favicon.svg", static))
+            urls = {"extract": url_for("api_extract"), "provinces": url_for("api_base_provinces"),
+                    "atlas": url_for("index")}
+            html = docview.render_page(assets, urls, store.home_bbox())
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
         if page_frame_options:
             response.headers["X-Frame-Options"] = page_frame_options
         return response
@@ -276,6 +408,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     def api_base_provinces():
         return respond(atlas.provinces(store))
 
+    @app.get("/api/base/<name>")
+    def api_base_layer(name: str):
+        return respond(atlas.base_layer(store, name))
+
     @app.get("/api/places")
     def api_places():
         return respond(atlas.places(store, request.args))
@@ -291,30 +427,37 @@ def create_app(test_config: dict | None = None) -> Flask:
     # -- OGC API – Features ----------------------------------------------------------------------
     @app.get("/conformance")
     def ogc_conformance():
-        return respond(features.conformance(store, site(), request.args, request.headers.get("Accept")))
+        return respond(features.conformance(store, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections")
     def ogc_collections():
-        return respond(features.collections(store, site(), request.args, request.headers.get("Accept")))
+        return respond(features.collections(store, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>")
     def ogc_collection(collectionId: str):
-        return respond(features.collection(store, collectionId, site(), request.args,
+        return respond(features.collection(store, collectionId, site(), args(),
                                            request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/queryables")
     def ogc_queryables(collectionId: str):
-        return respond(features.queryables(store, collectionId, site(), request.args,
+        return respond(features.queryables(store, collectionId, site(), args(),
                                            request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/items")
     def ogc_items(collectionId: str):
-        return respond(features.items(store, collectionId, site(), request.args, request.headers.get("Accept")))
+        return respond(features.items(store, collectionId, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/items/<featureId>")
     def ogc_item(collectionId: str, featureId: str):
-        return respond(features.item(store, collectionId, featureId, site(), request.args,
+        return respond(features.item(store, collectionId, featureId, site(), args(),
                                      request.headers.get("Accept")))
+
+    @app.post("/api/extract")
+    def api_extract():
+        extract_api.check_length(request.content_length)  # before a byte is read
+        return respond(extract_api.extract(parser, request.get_data(cache=False),
+                                           content_type=request.content_type,
+                                           content_length=request.content_length, args=args()))
 
     # -- downloads -------------------------------------------------------------------------------
     @app.get("/download/locations.geojson")
@@ -379,6 +522,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.status_code = 500
         return response
 
+    app.wsgi_app = ResponseCache(app.wsgi_app)
+
     # -- command line ----------------------------------------------------------------------------
     @app.cli.command("data-summary")
     def data_summary():
@@ -391,6 +536,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         click.echo(f"{sum(l.count for l in store.layers.values())} feature(s) in {len(store.layers)} layer(s)")
 
     return app
+
+
+@lru_cache(maxsize=None)
+def default_parser():
+    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it)."""
+    from geo.parse import load_parser
+
+    return load_parser()
 
 
 _stamps: dict[tuple[str, float], str] = {}

@@ -1,11 +1,12 @@
-"""Command line: ``python -m geo build | validate | geocode NAME --province P``.
+"""Command line: ``python -m geo build | validate | geocode NAME --province P | extract FILE...``.
 
-Thin wrappers over :mod:`geo.build`, :mod:`geo.catalog` and :mod:`geo.geocoder`.
+Thin wrappers over :mod:`geo.build`, :mod:`geo.catalog`, :mod:`geo.geocoder` and :mod:`geo.parse`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .build import CATALOG_DIR, DATA_DIR, BuildError, build_and_write
@@ -13,6 +14,7 @@ from .catalog import CatalogError, load_catalog
 from .export import JournalError, LockTimeout, WriteError
 from .gazetteer import Gazetteer, GazetteerError
 from .geocoder import GeocodeError, Geocoder, PlaceRef
+from .sources import DOCUMENTS_DIR, check_documents
 
 
 def cmd_build(args) -> int:
@@ -55,8 +57,22 @@ def cmd_validate(args) -> int:
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return 1
+    if not os.path.isdir(args.documents):
+        print(f"catalog OK: {len(catalog.entries)} entries, {len(catalog.layers)} layers, "
+              f"{len(catalog.documents)} documents; the source documents are not at "
+              f"{args.documents}, so mentions were not checked against them "
+              "(--documents DIR)")
+        return 0
+    problems, notes = check_documents(catalog, args.documents)
+    for note in notes:
+        print(note, file=sys.stderr)
+    if problems:
+        print(CatalogError(problems), file=sys.stderr)
+        return 1
+    mentions = sum(len(e.sources) for e in catalog.entries)
     print(f"catalog OK: {len(catalog.entries)} entries, {len(catalog.layers)} layers, "
-          f"{len(catalog.documents)} documents")
+          f"{len(catalog.documents)} documents; {mentions} mentions checked against the "
+          f"documents in {args.documents}")
     return 0
 
 
@@ -84,6 +100,47 @@ def cmd_geocode(args) -> int:
     return 0
 
 
+def cmd_extract(args) -> int:
+    """Map documents: every place mention of each file, in input order."""
+    import json
+
+    from .parse import load_parser
+    from .parse.output import to_catalog, to_geojson, to_jsonl
+    from .parse.text import DocumentError, read_document
+
+    docs, failed = [], False
+    for path in args.files:
+        try:
+            text, fmt = read_document(path)
+        except DocumentError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        docs.append((path, text, fmt))
+    if docs:
+        try:
+            parser = load_parser()
+        except GazetteerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    results, metas = [], []
+    for path, text, fmt in docs:
+        result = parser.extract(text, lang=args.lang)
+        result = {"path": path, **result}
+        if fmt in ("html", "pdf"):
+            result["text"] = text
+        results.append(result)
+        metas.append({"path": path})
+        if args.format == "jsonl":  # streamed: a long run shows results as it goes
+            sys.stdout.write(to_jsonl([result]))
+            sys.stdout.flush()
+    if args.format == "geojson" and results:
+        print(json.dumps(to_geojson(results, metas), ensure_ascii=False, indent=1))
+    elif args.format == "catalog" and results:
+        sys.stdout.write(to_catalog(results, metas))
+    return 2 if failed else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +150,8 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("validate", help="check the catalog (no geocoding)")
     p.add_argument("--catalog", default=CATALOG_DIR)
+    p.add_argument("--documents", default=DOCUMENTS_DIR,
+                   help="directory of the source documents (default ../shared/seeds)")
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("geocode", help="list the candidates for a name")
     p.add_argument("name")
@@ -100,6 +159,11 @@ def main(argv=None) -> int:
     p.add_argument("--level", choices=["province", "prefecture", "county"])
     p.add_argument("--country", help="ISO alpha-2 code for a place outside China")
     p.set_defaults(func=cmd_geocode)
+    p = sub.add_parser("extract", help="find and place every named place in documents")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".txt, .md, .html or .pdf")
+    p.add_argument("--format", choices=["jsonl", "geojson", "catalog"], default="jsonl")
+    p.add_argument("--lang", choices=["auto", "en", "zh"], default="auto")
+    p.set_defaults(func=cmd_extract)
     args = parser.parse_args(argv)
     return args.func(args)
 

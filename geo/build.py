@@ -4,7 +4,9 @@ Outputs (under the output directory, normally ``data/``):
 
 * ``locations.geojson`` — every feature, the contract documented in the README;
 * ``layers/<layer>.geojson`` — one FeatureCollection per layer, and ``layers/index.json``;
-* ``base/provinces.geojson`` — province outlines, the offline base layer.
+* ``base/provinces.geojson`` — province outlines, the offline base layer;
+* ``base/cities.geojson``, ``base/rivers.geojson``, ``base/lakes.geojson`` — the offline base's
+  prefecture-level cities, major rivers and lakes (``geo.basemap``).
 
 Nothing is written until every entry has resolved and every geometry is built, so a failing
 build leaves the previous outputs exactly as they were.
@@ -20,7 +22,7 @@ from typing import Callable
 
 import shapely
 
-from . import areas, export, features
+from . import areas, basemap, export, features, sources
 from .catalog import Catalog, load_catalog
 from .gazetteer import Gazetteer, GazetteerError
 from .geocoder import GeocodeError, Geocoder, Match
@@ -74,9 +76,28 @@ def resolve(catalog: Catalog, geocoder: Geocoder) -> dict[str, list[Match]]:
     return resolved
 
 
+def check_sources(catalog: Catalog, documents_dir: str | None,
+                  progress: Callable[[str], None]) -> None:
+    """Check digests and mention offsets where the source documents are present."""
+    if not documents_dir or not os.path.isdir(documents_dir):
+        progress(f"source documents not found at {documents_dir}: mentions and digests are "
+                 "checked only for form (the verbatim checks need the documents)")
+        return
+    problems, notes = sources.check_documents(catalog, documents_dir)
+    for note in notes:
+        progress(note)
+    if problems:
+        raise BuildError(problems)
+
+
 def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
-          progress: Callable[[str], None] = _stderr_progress) -> BuildResult:
-    """Build every output in memory (nothing is written here)."""
+          progress: Callable[[str], None] = _stderr_progress,
+          documents_dir: str | None = sources.DOCUMENTS_DIR) -> BuildResult:
+    """Build every output in memory (nothing is written here).
+
+    Where the source documents are present (``documents_dir``), every mention must stand at its
+    recorded offset and every document must have its recorded digest, or the build stops.
+    """
     started = time.perf_counter()
 
     def step(message: str):
@@ -84,6 +105,7 @@ def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
 
     step(f"reading catalog {catalog_dir}")
     catalog = load_catalog(catalog_dir)
+    check_sources(catalog, documents_dir, step)
     step(f"catalog: {len(catalog.entries)} entries in {len(catalog.layers)} layers; "
          "loading gazetteer")
     try:
@@ -161,7 +183,20 @@ def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
             "geometry_types": sorted({f["geometry"]["type"] for f in layer_feats}),
             "count": len(layer_feats), "bbox": export.bounds(layer_feats), "file": rel})
     outputs["layers/index.json"] = export.dumps(index)
-    outputs["base/provinces.geojson"] = export.dumps(_province_base(gazetteer, pcov))
+    province_base = _province_base(gazetteer, pcov)
+    outputs["base/provinces.geojson"] = export.dumps(province_base)
+    step("offline base: cities, rivers, lakes")
+    # Rivers and lakes within the provinces' extent (none without provinces).
+    window = export.bounds(province_base["features"])
+    try:
+        outputs["base/cities.geojson"] = export.dumps(export.feature_collection(
+            basemap.city_features(gazetteer, geocoder)))
+        outputs["base/rivers.geojson"] = export.dumps(export.feature_collection(
+            basemap.river_features(window) if window else []))
+        outputs["base/lakes.geojson"] = export.dumps(export.feature_collection(
+            basemap.lake_features(window) if window else []))
+    except GazetteerError as exc:
+        raise BuildError([f"offline base: {exc}"]) from exc
 
     stats = {
         "entries": len(catalog.entries), "features": len(feats), "layers": len(catalog.layers),

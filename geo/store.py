@@ -5,7 +5,12 @@
 - ``layers/index.json`` (themes and layers in panel order),
 - ``layers/<id>.geojson`` (one FeatureCollection per layer),
 - ``locations.geojson`` (every feature),
-- ``base/provinces.geojson`` (province outlines for the offline base map).
+- ``base/provinces.geojson`` (province outlines for the offline base map),
+- ``base/cities.geojson``, ``base/rivers.geojson``, ``base/lakes.geojson`` (the offline base's
+  cities, rivers and lakes; optional, so data built before them still loads, with an empty base).
+
+The cities also name the host of each place for search: a laboratory placed by its city's adcode
+is found as "Wuhan lab".
 
 Every response body the API serves unfiltered is prepared here as a :class:`Blob` (compact JSON
 bytes, their gzip and a strong ETag), so serving a layer is a dictionary lookup.
@@ -232,12 +237,26 @@ def _check_contract(features: list[dict], path: Path, what: str) -> None:
         raise DataError(f"{what} breaks the data contract: {problems[0]}{more}: {path}")
 
 
+# The offline base's reference layers besides the provinces (geo.basemap writes them).
+BASE_LAYERS = ("cities", "rivers", "lakes")
+EMPTY_COLLECTION = b'{"type":"FeatureCollection","features":[]}'
+
+
+def host_codes(adcode: str) -> list[str]:
+    """Adcodes of the prefecture-level unit (then the province-level one) that contain ``adcode``:
+    420115 -> 420100, 420000; a municipality's districts 500101 -> 500100, 500000."""
+    if len(adcode) != 6 or not adcode.isdigit():
+        return []
+    return [c for c in dict.fromkeys([adcode, adcode[:4] + "00", adcode[:2] + "0000"])]
+
+
 class Store:
     """Everything the app serves, held in memory."""
 
     def __init__(self, data_dir: Path, themes: list[dict], layers: dict[str, Layer],
                  locations: Blob, provinces: Blob, province_table: dict[str, str],
-                 province_boxes: dict[str, tuple[float, float, float, float]] | None = None):
+                 province_boxes: dict[str, tuple[float, float, float, float]] | None = None,
+                 base: dict[str, Blob] | None = None, cities: list[dict] | None = None):
         self.data_dir = data_dir
         self.themes = themes
         self.layers = layers
@@ -245,6 +264,8 @@ class Store:
         self.provinces = provinces
         self.province_table = province_table
         self.province_boxes = province_boxes or {}
+        self.base = {name: (base or {}).get(name) or Blob.of(EMPTY_COLLECTION) for name in BASE_LAYERS}
+        self._add_hosts(cities or [])
         # Every display feature in panel order: what the page fetches when it shows most layers at once.
         self.features = Blob.of(feature_collection_bytes(b for layer in layers.values() for b in layer.feature_bytes))
         self.search_entries = [e for layer in layers.values() for e in layer.search]
@@ -317,7 +338,35 @@ class Store:
             box = query.bbox_of(f.get("geometry"))
             if name and box:
                 boxes[name] = box
-        return cls(data_dir, themes, layers, locations, provinces, table, boxes)
+        base, cities = {}, []
+        for name in BASE_LAYERS:
+            path = data_dir / "base" / f"{name}.geojson"
+            if not path.exists():
+                continue
+            base_features = _feature_collection(path, f"the {name} base layer")
+            if name == "cities":
+                cities = base_features
+            base[name] = Blob.of(feature_collection_bytes(dumps(f) for f in base_features))
+        return cls(data_dir, themes, layers, locations, provinces, table, boxes, base, cities)
+
+    def _add_hosts(self, cities: list[dict]) -> None:
+        """Let search find a place by the city that hosts it (its adcode's prefecture-level unit)."""
+        names: dict[str, list[str]] = {}
+        for city in cities:
+            props = city.get("properties") or {}
+            code = str(props.get("adcode") or city.get("id") or "")
+            names[code] = [str(props.get(k)) for k in ("name", "name_zh") if props.get(k)]
+        if not names:
+            return
+        for layer in self.layers.values():
+            for feature, entry in zip(layer.features, layer.search):
+                # A point's one adcode (areas and lines are found by their members already).
+                code = ((feature.get("properties") or {}).get("gazetteer") or {}).get("adcode")
+                if not isinstance(code, str):
+                    continue
+                host = next((names[c] for c in host_codes(code) if c in names), [])
+                for name in host:
+                    entry.add_host(name)
 
     @staticmethod
     def _prepare_layer(layer_id: str, meta: dict, features: list[dict]) -> Layer:
@@ -348,6 +397,23 @@ class Store:
         return feature_collection_bytes(
             layer.feature_bytes[i] for layer in self.layers.values()
             for i in layer.select(bbox=bbox, province=province, q=q))
+
+    def documents(self) -> list[dict]:
+        """Every document the places cite, once, by date then title: what the map's filters and
+        citations offer (``document`` is the key sources use; ``url`` where the catalog has one)."""
+        docs: dict[str, dict] = {}
+        for layer in self.layers.values():
+            for feature in layer.features:
+                for source in (feature.get("properties") or {}).get("sources") or ():
+                    if isinstance(source, dict) and source.get("document") and source["document"] not in docs:
+                        docs[str(source["document"])] = {
+                            k: str(source[k]) for k in ("document", "title", "publisher", "date", "url")
+                            if source.get(k)}
+        return sorted(docs.values(), key=lambda d: (d.get("date", ""), d.get("title", ""), d["document"]))
+
+    def province_names(self) -> list[str]:
+        """The provinces the places lie in, by name."""
+        return sorted({p for layer in self.layers.values() for names in layer.provinces for p in names})
 
     def layer(self, layer_id: str) -> Layer | None:
         return self.layers.get(layer_id)

@@ -153,6 +153,23 @@ def test_a_layer_without_a_visible_flag_is_shown(data_dir):
     assert [layer["visible"] for layer in Store.load(data_dir).index()["layers"]] == [True, False, True, True, True]
 
 
+def test_host_codes():
+    from geo.store import host_codes
+
+    assert host_codes("420115") == ["420115", "420100", "420000"]
+    assert host_codes("420100") == ["420100", "420000"]
+    assert host_codes("x") == []
+
+
+def test_the_real_data_finds_a_laboratory_by_its_host_city():
+    from geo.store import Store
+
+    store = Store.load(Path(__file__).resolve().parents[1] / "data")
+    assert json.loads(store.base["cities"].body)["features"], "the build writes the cities"
+    names = [r["name"] for r in store.places("Wuhan lab")]
+    assert any("Jiufengshan" in n for n in names), names
+
+
 # --- corrupt data: one DataError naming the file and the problem, whatever the file holds ---------
 
 def _edit(path, change):

@@ -118,6 +118,14 @@ def provinces(store: Store) -> ApiResponse:
     return ApiResponse(store.provinces, media_type=GEOJSON_TYPE)
 
 
+def base_layer(store: Store, name: str) -> ApiResponse:
+    """GET /api/base/<name>: the offline base's cities, rivers or lakes (geo.basemap)."""
+    blob = store.base.get(name)
+    if blob is None:
+        raise ApiError(404, f"unknown base layer {name[:40]!r}; the base has provinces, " + ", ".join(store.base))
+    return ApiResponse(blob, media_type=GEOJSON_TYPE)
+
+
 def places(store: Store, args: Args) -> ApiResponse:
     """GET /api/places?q=&limit=: search by English, Chinese or pinyin name, best first."""
     try:
