@@ -159,7 +159,7 @@ class ResponseCache:
         if hit is not None:
             status, headers, body = hit
             start_response(status, list(headers))
-            return [body]
+            return self._body(environ, body)
         seen = {}
 
         def capture(status, headers, exc_info=None):
@@ -178,7 +178,14 @@ class ResponseCache:
             self.entries[key] = (seen["status"], tuple(seen["headers"]), body)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
-        return [body]
+        return self._body(environ, body)
+
+    @staticmethod
+    def _body(environ, body: bytes):
+        # Under waitress, by reference through its file wrapper: the server's loop sends it as the
+        # client reads, so a client that never reads holds no worker thread and no copy (geo.server).
+        wrapper = environ.get("wsgi.file_wrapper")
+        return wrapper(io.BytesIO(body)) if wrapper is not None else [body]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
