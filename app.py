@@ -482,12 +482,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     def cors_preflight():
         if request.method != "OPTIONS":
             return None
-        try:
-            app.url_map.bind_to_environ(request.environ).match(method="GET")
-        except HTTPException:
+        methods = app.url_map.bind_to_environ(request.environ).allowed_methods()
+        if not methods:
             return None  # no such route: the usual JSON 404
         response = respond(cors.preflight(request.headers.get("Access-Control-Request-Method"),
-                                          request.headers.get("Access-Control-Request-Headers")))
+                                          request.headers.get("Access-Control-Request-Headers"), methods))
         response.cache_control.public = False
         return response
 

@@ -43,7 +43,8 @@ def parse_number(text: str, name: str) -> float:
     """A finite decimal number in ASCII (sign, point and exponent allowed); QueryError otherwise."""
     value = text.strip(SPACE)
     if not _NUMBER_RE.fullmatch(value):
-        raise QueryError(f"{name} is not a number: {value[:40]!r} (ASCII digits, optional sign, point and exponent)")
+        raise QueryError(f"{name} is not a number: {value[:40]!r} (a finite number in ASCII digits, "
+                         "optional sign, point and exponent)")
     number = float(value)
     if not math.isfinite(number):
         raise QueryError(f"{name} must be a finite number")

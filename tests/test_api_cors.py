@@ -14,3 +14,9 @@ def test_preflight_allows_reading_from_any_origin():
 
 def test_preflight_without_headers_names_none():
     assert "Access-Control-Allow-Headers" not in cors.preflight("GET", None).headers
+
+
+def test_preflight_names_the_routes_own_methods():
+    answer = cors.preflight("POST", "Content-Type", ["POST", "OPTIONS"])
+    assert answer.headers["Access-Control-Allow-Methods"] == "POST, OPTIONS"
+    assert answer.headers["Access-Control-Allow-Headers"] == "content-type"

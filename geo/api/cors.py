@@ -11,19 +11,23 @@ from __future__ import annotations
 
 from . import ApiResponse
 
-ALLOW_METHODS = "GET, HEAD, OPTIONS"
+ALLOW_METHODS = "GET, HEAD, OPTIONS"   # for a route served with GET
 # Request headers a reader of the data may send cross-origin; anything else is left out of the
 # answer, and the browser then refuses to send it.
-ALLOW_HEADERS = ("accept", "accept-language", "content-language", "if-none-match", "if-modified-since",
-                 "range", "cache-control")
+ALLOW_HEADERS = ("accept", "accept-language", "content-language", "content-type", "if-none-match",
+                 "if-modified-since", "range", "cache-control")
 MAX_AGE = 86400  # seconds a browser may remember the answer
 EXPOSE_HEADERS = "ETag, Content-Disposition"
 
 
-def preflight(request_method: str | None, request_headers: str | None) -> ApiResponse:
-    """204 answer to an ``OPTIONS`` request: what methods and headers any origin may use."""
-    headers = {"Allow": ALLOW_METHODS, "Access-Control-Allow-Origin": "*",
-               "Access-Control-Allow-Methods": ALLOW_METHODS, "Access-Control-Max-Age": str(MAX_AGE),
+def preflight(request_method: str | None, request_headers: str | None,
+              methods: list[str] | None = None) -> ApiResponse:
+    """204 answer to an ``OPTIONS`` request: what methods (the route's own, ``methods``; GET and
+    HEAD by default) and headers any origin may use."""
+    allow = ALLOW_METHODS if methods is None else ", ".join(
+        [m for m in ("GET", "HEAD", "POST") if m in methods] + ["OPTIONS"])
+    headers = {"Allow": allow, "Access-Control-Allow-Origin": "*",
+               "Access-Control-Allow-Methods": allow, "Access-Control-Max-Age": str(MAX_AGE),
                "Access-Control-Expose-Headers": EXPOSE_HEADERS, "Vary": "Origin"}
     asked = [h.strip().lower() for h in (request_headers or "").split(",") if h.strip()]
     allowed = [h for h in asked if h in ALLOW_HEADERS]
