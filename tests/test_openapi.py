@@ -86,6 +86,8 @@ def test_every_status_the_api_gives_is_declared(client):
     document = client.get("/api/openapi.json").get_json()
     undeclared = set()
     for path, method, operation in _operations(document):
+        if method != "get":
+            continue  # bodies (POST /api/extract) are fuzzed by their own tests
         declared = set(operation["responses"])
         query_params = [p["name"] for p in operation.get("parameters", ()) if p["in"] == "query"]
         path_params = [p["name"] for p in operation.get("parameters", ()) if p["in"] == "path"]
