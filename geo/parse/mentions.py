@@ -253,7 +253,9 @@ class MentionFinder:
     def _chinese_designations(self, text: str, names: list[Span]) -> list[Span]:
         out = []
         zh_names = sorted((s for s in names if is_cjk(s.text[0])), key=lambda s: s.start)
-        zh_starts = {s.start for s in zh_names}
+        zh_top = {s.start for s in zh_names if any(
+            x.source in ("country", "region", "continent", "group", "feature")
+            or x.source == "unit" and x.kind in ("province", "prefecture") for x in s.senses)}
         starts = {}
         for s in zh_names:  # chains of names written together: 湖北荆州
             first = starts.get(s.start, s.start)
@@ -264,6 +266,8 @@ class MentionFinder:
             limit = min(len(text), s.end + ZH_MAX_GAP + self._zh_tail_max)
             best = None
             while i < limit and text[i] not in ZH_STOP and is_cjk(text[i]) and i - s.end <= ZH_MAX_GAP:
+                if i > s.end and i in zh_top:
+                    break  # another place begins: 安徽位于中国华东地区 is three mentions
                 for L in range(self._zh_tail_max, 0, -1):
                     tail = text[i:i + L]
                     if tail in self._zh_tails:

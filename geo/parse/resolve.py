@@ -376,7 +376,10 @@ class Resolver:
                 anchors |= provs
         if len(anchors) > 1:
             anchors = set()
-        doc_provs = {c.province_zh for c in decided if c is not None and c.province_zh}
+        doc_provs = {c.province_zh for c in decided if c is not None and c.province_zh
+                     and c.level != "county"}
+        doc_prefs = {x for c in decided if c is not None and c.level == "prefecture"
+                     for x in _prefectures_of(c)}
         best = None
         for p, cs in resolved:
             if anchors:
@@ -390,6 +393,11 @@ class Resolver:
                     continue
                 cs = [chosen]
             cs = [c for c in cs if c.level != "town" or anchors]
+            if not anchors:
+                # A county named inside a designation ("Binhai Road", "Wenchang Street") counts
+                # only where the text names its province or city, as for a bare county name.
+                cs = [c for c in cs if c.level != "county" or c.province_zh in doc_provs
+                      or c.prefecture_zh in doc_prefs or p.explicit]
             if len({c.key for c in cs}) != 1:
                 if not cs:
                     continue
