@@ -146,11 +146,14 @@ ZH_TAILS = [
     ("region_or_belt", "生态经济带"), ("region_or_belt", "经济走廊"), ("region_or_belt", "走廊"),
     ("region_or_belt", "革命老区"), ("region_or_belt", "老区"), ("region_or_belt", "苏区"),
     ("region_or_belt", "片区"), ("region_or_belt", "流域"), ("region_or_belt", "三角洲"),
+    ("region_or_belt", "地区"), ("region_or_belt", "边界"), ("region_or_belt", "边境"),
+    ("region_or_belt", "边界地区"), ("region_or_belt", "边境地区"), ("region_or_belt", "经济区"),
+    ("region_or_belt", "沿线"), ("region_or_belt", "沿岸"),
     ("region_or_belt", "金三角"), ("region_or_belt", "城市带"),
     ("lab_or_facility", "国际机场"), ("lab_or_facility", "机场"), ("lab_or_facility", "港"),
     ("lab_or_facility", "空港"), ("lab_or_facility", "火车站"), ("lab_or_facility", "高铁站"),
     ("lab_or_facility", "站"), ("lab_or_facility", "码头"), ("lab_or_facility", "口岸"),
-    ("lab_or_facility", "物流枢纽"), ("lab_or_facility", "枢纽"),
+    ("lab_or_facility", "物流枢纽"), ("lab_or_facility", "枢纽"), ("lab_or_facility", "国家物流枢纽"),
 ]
 ZH_TAILS.sort(key=lambda t: -len(t[1]))
 # Characters a Chinese designation never runs across between its head and its tail.

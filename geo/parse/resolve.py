@@ -72,6 +72,7 @@ class Resolver:
         sentences = _boundaries(text, _SENTENCE_END)
         paragraphs = _boundaries(text, re.compile(r"\n\s*\n|\n"))
         cands = [self._candidates(s) for s in spans]
+        self._cache = {id(s): c for s, c in zip(spans, cands)}
         where = [(_index(sentences, s.start), _index(paragraphs, s.start)) for s in spans]
         decided: list[Candidate | None] = [None] * len(spans)
         for i, cs in enumerate(cands):
@@ -217,7 +218,7 @@ class Resolver:
             if not 0 <= j < len(spans):
                 continue
             o = spans[j]
-            provs = {c.sense.unit.province_zh for c in self._candidates(o)
+            provs = {c.sense.unit.province_zh for c in self._cache.get(id(o)) or self._candidates(o)
                      if c.sense.unit is not None and c.sense.source == "unit"
                      and c.sense.unit.level == "province"}
             if len(provs) != 1:
