@@ -146,6 +146,7 @@ class ResponseCache:
         key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("SCRIPT_NAME"),
                environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_HOST"),
                environ.get("HTTP_X_FORWARDED_PROTO"), environ.get("HTTP_X_FORWARDED_PREFIX"),
+               environ.get("HTTP_X_FORWARDED_PORT"), environ.get("HTTP_FORWARDED"),
                environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"))
         with self.lock:
             hit = self.entries.get(key)
