@@ -121,6 +121,10 @@ def boxes_intersect(a: Sequence[float], b: Sequence[float]) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
+def box_contains(outer: Sequence[float], inner: Sequence[float]) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
 # --- text -------------------------------------------------------------------------------------
 
 def fold(text: str) -> str:

@@ -209,3 +209,8 @@ def test_limit_takes_plain_ascii_whole_numbers(text):
                                          (" ", query.DEFAULT_LIMIT), ("5", 5), (" 50 ", 50)])
 def test_limit_absent_or_empty_is_the_default(text, value):
     assert query.parse_limit(text) == value
+
+
+def test_box_contains():
+    assert query.box_contains((0, 0, 10, 10), (1, 1, 2, 2)) and query.box_contains((0, 0, 10, 10), (0, 0, 10, 10))
+    assert not query.box_contains((0, 0, 10, 10), (5, 5, 11, 6)) and not query.box_contains((1, 1, 2, 2), (0, 0, 10, 10))
