@@ -11,11 +11,12 @@ from .api.extract import MAX_FIELD_LENGTH as EXTRACT_FIELD_LENGTH
 from .ogc import CONFORMANCE, CRS84
 from .ogc import params as ogc_params
 from .ogc.queryables import QUERYABLES
-from .query import MAX_LIMIT, MAX_QUERY_LENGTH
+from .query import MAX_LIMIT, MAX_QUERY_LENGTH, NUMBER
 
-NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
-# An empty value means no filter, as for every optional filter.
-BBOX_PATTERN = rf"^\s*({NUMBER}\s*(,\s*{NUMBER}\s*){{3}})?$"
+# ASCII digits and [ \t] padding only, exactly what geo.query.parse_number takes (a JSON Schema
+# \s would also allow no-break and other Unicode spaces). An empty value means no filter.
+_SP = "[ \t]*"
+BBOX_PATTERN = rf"^{_SP}({NUMBER}{_SP}(,{_SP}{NUMBER}{_SP}){{3}})?$"
 GEOJSON = "application/geo+json"
 
 _ERROR = {
@@ -176,7 +177,7 @@ _EXTRACT_FORM = {
 
 
 # OGC API – Features ------------------------------------------------------------------------------
-BBOX6_PATTERN = rf"^\s*({NUMBER}\s*(,\s*{NUMBER}\s*){{3}}|{NUMBER}\s*(,\s*{NUMBER}\s*){{5}})?$"
+BBOX6_PATTERN = rf"^{_SP}({NUMBER}{_SP}(,{_SP}{NUMBER}{_SP}){{3}}|{NUMBER}{_SP}(,{_SP}{NUMBER}{_SP}){{5}})?$"
 MAX_TEXT = ogc_params.MAX_TEXT_LENGTH
 HTML = "text/html"
 
@@ -334,7 +335,7 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
     feature_param = _ogc_param("featureId", "a feature id", {"type": "string"}, "path")
     geojson_ok = {"description": "a GeoJSON FeatureCollection (RFC 7946)",
                   **_json("FeatureCollection", GEOJSON)}
-    return {
+    return _declare_common_behaviour({
         "openapi": "3.0.3",
         "info": {
             "title": "Central China Atlas API",
@@ -453,4 +454,15 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                                              "results": {"type": "array",
                                                          "items": {"type": "object"}}}},
         }},
-    }
+    })
+
+
+def _declare_common_behaviour(doc: dict) -> dict:
+    """What holds for every route, stated on each (new routes get it too): an optional query
+    parameter given empty is one not given (allowEmptyValue), as the app's parsers treat it."""
+    for item in doc["paths"].values():
+        for operation in item.values():
+            for param in operation.get("parameters", ()):
+                if param.get("in") == "query" and not param.get("required"):
+                    param["allowEmptyValue"] = True
+    return doc
