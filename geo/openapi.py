@@ -6,6 +6,7 @@ true to the app's routes and responses, and the fuzzing tests generate requests 
 
 from __future__ import annotations
 
+from .contract import properties_schema
 from .query import MAX_LIMIT, MAX_QUERY_LENGTH
 
 NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
@@ -39,33 +40,7 @@ _FEATURE = {
         "type": {"type": "string", "enum": ["Feature"]},
         "id": {"type": "string"},
         "geometry": {"type": "object", "required": ["type", "coordinates"]},
-        "properties": {
-            "type": "object",
-            "required": ["name", "name_zh", "aliases", "layer", "theme", "provinces",
-                         "description", "precision", "geometry_basis", "gazetteer",
-                         "members", "sources"],
-            "properties": {
-                "name": {"type": "string"},
-                "name_zh": {"type": "string"},
-                "aliases": {"type": "array", "items": {"type": "string"}},
-                "layer": {"type": "string"},
-                "theme": {"type": "string"},
-                "provinces": {"type": "array", "items": {"type": "string"}},
-                "description": {"type": "string"},
-                "precision": {"type": "integer", "minimum": 1, "maximum": 9,
-                              "description": "IATI GeographicalPrecision"},
-                "precision_label": {"type": "string"},
-                "geometry_basis": {"type": "string"},
-                "gazetteer": {"type": "object"},
-                "members": {"type": "array", "items": {"type": "object"}},
-                "schematic": {"type": "boolean"},
-                "sources": {"type": "array", "minItems": 1, "items": {
-                    "type": "object",
-                    "required": ["document", "title", "publisher", "date", "mention"],
-                    "properties": {k: {"type": "string"} for k in
-                                   ("document", "title", "publisher", "date", "mention")}}},
-            },
-        },
+        "properties": properties_schema(),
     },
 }
 
