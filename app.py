@@ -36,6 +36,8 @@ from flask import Flask, Response, abort, jsonify, request, send_from_directory,
 from werkzeug.exceptions import HTTPException
 
 from geo import mapview, openapi, query
+from geo.api import ApiError
+from geo.api import downloads as downloads_api
 from geo.export import recover
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store, dumps
 
@@ -285,6 +287,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     def download_layer(layer_id: str):
         layer = get_layer(layer_id)
         return blob_response(layer.blob, GEOJSON_TYPE, filename=f"central-china-atlas-{layer.id}.geojson")
+
+    # /download/locations.<ext> too: "locations" is no layer id, the handler knows it.
+    @app.get("/download/<layer_id>.<ext>")
+    def download_as(layer_id: str, ext: str):
+        """GeoPackage, CSV, KML and FlatGeobuf (geo.api.downloads)."""
+        try:
+            result = downloads_api.download(store, layer_id, ext)
+        except ApiError as exc:
+            abort(exc.status, description=exc.message)
+        return blob_response(result.body, result.media_type, max_age=result.max_age, filename=result.filename)
 
     # -- headers on every response ---------------------------------------------------------------
     @app.after_request
