@@ -296,7 +296,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             result = downloads_api.download(store, layer_id, ext)
         except ApiError as exc:
             abort(exc.status, description=exc.message)
-        return blob_response(result.body, result.media_type, max_age=result.max_age, filename=result.filename)
+        # Flask adds the charset of text types itself.
+        return blob_response(result.body, result.media_type.split(";")[0], max_age=result.max_age,
+                             filename=result.filename)
 
     # -- headers on every response ---------------------------------------------------------------
     @app.after_request

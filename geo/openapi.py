@@ -7,6 +7,7 @@ true to the app's routes and responses, and the fuzzing tests generate requests 
 from __future__ import annotations
 
 from .contract import properties_schema
+from .downloads import FORMATS, GIS_FORMATS
 from .query import MAX_LIMIT, MAX_QUERY_LENGTH
 
 NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
@@ -134,6 +135,22 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "operationId": "downloadLayer", "summary": "One layer, as a file",
                 "parameters": [layer_param],
                 "responses": {"200": geojson_ok, "404": _error("no such layer")}}},
+            "/download/{layer_id}.{ext}": {"get": {
+                "operationId": "downloadAs",
+                "summary": "One layer, or every place (layer_id locations), as a GIS file",
+                "description": "GeoPackage (a table per geometry kind, QGIS styles in layer_styles), "
+                               "CSV (WKT and lon/lat, UTF-8 with BOM), KML or FlatGeobuf. Lists "
+                               "and objects are JSON text. Made once, then served with an ETag.",
+                "parameters": [dict(layer_param, description="a layer id from GET /api/layers, "
+                                    "or locations for every place"),
+                               {"name": "ext", "in": "path", "required": True,
+                                "description": "the file format",
+                                "schema": {"type": "string", "enum": list(GIS_FORMATS)}}],
+                "responses": {"200": {"description": "the file, as an attachment", "content": {
+                                  FORMATS[ext].media_type.split(";")[0]: {
+                                      "schema": {"type": "string", "format": "binary"}}
+                                  for ext in GIS_FORMATS}},
+                              "404": _error("no such layer or format")}}},
             "/api/openapi.json": {"get": {
                 "operationId": "getOpenApi", "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3 document",

@@ -75,6 +75,28 @@
     return node;
   }
 
+  // ---- downloads: each file in every format the server writes (/download/<layer>.<ext>) -------
+  var FORMATS = [
+    ["geojson", "GeoJSON", "GeoJSON"],
+    ["gpkg", "GPKG", "GeoPackage, styled for QGIS"],
+    ["csv", "CSV", "CSV for Excel (WKT, lon/lat)"],
+    ["kml", "KML", "KML for Google Earth"],
+    ["fgb", "FGB", "FlatGeobuf"]
+  ];
+
+  function downloadLinks(geojsonUrl, title, geojsonClass, skipGeojson) {
+    var links = [];
+    FORMATS.forEach(function (f) {
+      if (skipGeojson && f[0] === "geojson") return;
+      if (links.length) links.push(" · ");
+      links.push(h("a", {
+        className: f[0] === "geojson" ? geojsonClass : "atlas-download-as", href: str(geojsonUrl).replace(/\.geojson$/, "." + f[0]),
+        download: "", "data-format": f[0], title: f[2], "aria-label": "Download " + title + " as " + f[2], text: f[1]
+      }));
+    });
+    return h("span", { className: "atlas-downloads" }, links);
+  }
+
   // ---- styles -----------------------------------------------------------------------------------
   function styleFor(opts, feature) {
     var props = feature.properties || {};
@@ -806,10 +828,7 @@
           (kinds.length ? kinds : ["point"]).map(function (kind) { return swatch(kind, opts.colour, false); }));
         var label = h("label", { for: box.id, title: str(opts.description) }, [swatches, str(opts.title)]);
         var count = h("span", { className: "atlas-count", text: str(opts.count), title: str(opts.count) + " features" });
-        var download = h("a", {
-          className: "atlas-download", href: opts.download, download: "",
-          "aria-label": "Download " + str(opts.title) + " as GeoJSON", text: "GeoJSON"
-        });
+        var download = downloadLinks(opts.download, str(opts.title), "atlas-download");
         var row = h("li", { className: "atlas-layer", "data-layer": id }, [box, label, count, download]);
         ui.rows[id] = row;
         list.appendChild(row);
@@ -838,7 +857,8 @@
 
     body.appendChild(keyNode());
     body.appendChild(h("p", { className: "atlas-all" }, [
-      h("a", { href: config.urls.download_all, download: "", className: "atlas-download-all", text: "Download every place (GeoJSON)" })
+      h("a", { href: config.urls.download_all, download: "", className: "atlas-download-all", text: "Download every place (GeoJSON)" }),
+      downloadLinks(config.urls.download_all, "every place", "atlas-download-all-as", true)
     ]));
     ui.status = h("p", { className: "atlas-status", role: "status", "aria-live": "polite" });
     body.appendChild(ui.status);
