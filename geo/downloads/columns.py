@@ -39,9 +39,11 @@ def encode(prop: Property, value):
 def decode(prop: Property, value):
     """A column's value (as a GIS client reads it, maybe as text) back as the GeoJSON value."""
     if value is None or (isinstance(value, float) and value != value):  # None or NaN
-        return None
+        # KML keeps no empty text: a required text property it lost was empty.
+        return "" if prop.type == "string" and prop.required else None
     if prop.is_nested:
-        return json.loads(value)
+        # Clients that know the column holds JSON (GDAL reads GeoPackage JSON columns so) give it parsed.
+        return value if isinstance(value, (list, dict)) else json.loads(value)
     if prop.type == "integer":
         return int(value)
     if prop.type == "boolean":

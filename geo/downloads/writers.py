@@ -195,7 +195,8 @@ def kml(name: str, title: str, features: list[dict], layers: list[MapLayer], **_
     """KML for Google Earth: a folder per map layer, names, readable descriptions, map colours.
 
     ``<description>`` is the readable summary (:func:`balloon`); every other property is in
-    the placemark's ExtendedData, lists and objects as JSON text, ``schematic`` as 0/1.
+    the placemark's ExtendedData, lists and objects as JSON text, ``schematic`` as 0/1, and the
+    feature id both as the placemark's id and as ``feature_id``.
     """
     import pyogrio
 
@@ -210,6 +211,9 @@ def kml(name: str, title: str, features: list[dict], layers: list[MapLayer], **_
                     continue
                 frame = _geodataframe(feats).drop(columns=["description"])
                 frame["schematic"] = frame["schematic"].astype("int32")  # GDAL 3.6 misreads KML bools
+                # The id is the placemark's id; older GDAL (3.6) reads no such field, so it is
+                # in the ExtendedData too.
+                frame["feature_id"] = frame["id"]
                 frame["balloon"] = [balloon(f["properties"], by_layer[layer.id].title) for f in feats]
                 frame["OGR_STYLE"] = [styles.ogr_style(f["geometry"]["type"], layer.colour,
                                                        _is_approx(f["properties"])) for f in feats]
