@@ -3,7 +3,9 @@
     python app.py [--host 127.0.0.1] [--port 8000] [--data DIR]
 
 serves the map page, the GeoJSON API and the downloads with waitress. Routes are thin: data is
-loaded once by ``geo.store``, filters and search live in ``geo.query``, the page in ``geo.mapview``.
+loaded once by ``geo.store``; each route reads the request into plain values, calls a framework-free
+handler in ``geo.api`` and adapts its ``ApiResponse`` (or ``ApiError``) with ``respond``; the page is
+made by ``geo.mapview``.
 
 Headers. Every response carries ``X-Content-Type-Options: nosniff`` and
 ``Referrer-Policy: strict-origin-when-cross-origin`` (tile requests still name the site, as the
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -34,12 +37,16 @@ from pathlib import Path
 import click
 from flask import Flask, Response, abort, jsonify, request, send_from_directory, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
-from geo import mapview, openapi, query
-from geo.api import ApiError
+from geo import mapview
+from geo.api import ApiError, ApiResponse, atlas, features
 from geo.api import downloads as downloads_api
+from geo.ogc import ParamError
+from geo.ogc import html as ogc_html
+from geo.ogc import params as ogc_params
 from geo.export import recover
-from geo.store import GEOJSON_TYPE, Blob, DataError, Store, dumps
+from geo.store import GEOJSON_TYPE, Blob, DataError, Store
 
 ROOT = Path(__file__).resolve().parent
 API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
@@ -50,7 +57,7 @@ DEFAULT_FRAME_ANCESTORS = "'self'"
 RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Answered with Access-Control-Allow-Origin: * (the paths for their 304s, which have no media type).
-PUBLIC_TYPES = {"application/json", GEOJSON_TYPE}
+PUBLIC_TYPES = {"application/json", GEOJSON_TYPE, "application/schema+json"}
 PUBLIC_PATHS = ("/api/", "/download/")
 # One source of a CSP frame-ancestors list: a keyword, *, a scheme, or [scheme://]host[:port][/path]
 # (host and port may start with or be a * wildcard). Nothing that could end the directive or header.
@@ -132,7 +139,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.get_send_file_max_age = send_file_max_age
     page_cache: dict[str, tuple[Blob, str]] = {}
-    index_cache: dict[str, Blob] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def asset_url(endpoint: str, filename: str, base: Path, **values) -> str:
@@ -161,21 +167,47 @@ def create_app(test_config: dict | None = None) -> Flask:
             response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    def layer_links(layer_id: str) -> dict:
-        return {
-            "self": url_for("api_layer", layer_id=layer_id),
-            "download": url_for("download_layer", layer_id=layer_id),
-        }
+    def respond(result: ApiResponse) -> Response:
+        """A handler's ApiResponse as a Flask response: prepared blobs get gzip, ETags and 304s."""
+        max_age = API_MAX_AGE if result.max_age is None else result.max_age
+        if isinstance(result.body, Blob):
+            response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
+        else:
+            response = Response(result.body, mimetype=result.media_type)
+            response.cache_control.public = True
+            response.cache_control.max_age = max_age
+            if result.filename:
+                response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+        if response.status_code == 200:
+            response.status_code = result.status
+        response.headers.update(result.headers)
+        if "Vary" in result.headers and "Accept-Encoding" not in result.headers["Vary"]:
+            response.headers["Vary"] = result.headers["Vary"] + ", Accept-Encoding"
+        if result.media_type == "text/html":  # the OGC API's tables: the page's rules, nothing inline
+            response.headers["Content-Security-Policy"] = ogc_html.page_policy(ancestors)
+            if page_frame_options:
+                response.headers["X-Frame-Options"] = page_frame_options
+        return response
 
-    def get_layer(layer_id: str):
-        layer = store.layer(layer_id)
-        if layer is None:
-            abort(404, description=f"unknown layer {layer_id[:60]!r}; GET {url_for('api_layers')} lists the layers")
-        return layer
+    def base() -> str:
+        """The path prefix every link of the API starts with."""
+        return request.script_root
+
+    def site() -> str:
+        """The absolute address of the atlas, without a trailing slash (OGC API links are absolute)."""
+        return request.url_root.rstrip("/")
 
     # -- the page --------------------------------------------------------------------------------
     @app.get("/")
     def index():
+        # OGC API – Features landing page for clients that ask for JSON; the map for browsers.
+        f = request.args.get("f")
+        try:
+            fmt = ogc_params.parse_format(f, request.headers.get("Accept"), default="html")
+        except ParamError as exc:
+            raise ApiError(400, str(exc)) from None
+        if fmt == "json":
+            return respond(features.landing(store, site(), request.args))
         key = request.script_root
         if key not in page_cache:
             static = Path(app.static_folder)
@@ -193,11 +225,12 @@ def create_app(test_config: dict | None = None) -> Flask:
                 download_all=url_for("download_all"),
                 index=url_for("api_layers"),
             )
-            html = mapview.render_page(store.index(layer_links), assets, urls, store.home_bbox())
+            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox())
             page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
         response.headers["Content-Security-Policy"] = policy
+        response.headers["Vary"] = "Accept, Accept-Encoding"
         if page_frame_options:
             response.headers["X-Frame-Options"] = page_frame_options
         return response
@@ -217,88 +250,77 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/api/layers")
     def api_layers():
-        key = request.script_root
-        if key not in index_cache:
-            body = store.index(layer_links)
-            body["links"] = {
-                "self": url_for("api_layers"),
-                "features": url_for("api_features"),
-                "places": url_for("api_places"),
-                "provinces": url_for("api_base_provinces"),
-                "download_all": url_for("download_all"),
-            }
-            index_cache[key] = Blob.of(dumps(body))
-        return blob_response(index_cache[key], "application/json")
-
-    def feature_filters():
-        """bbox, province and q from the query string; a 400 that says what is wrong."""
-        try:
-            return (query.parse_bbox(request.args.get("bbox")),
-                    query.resolve_province(request.args.get("province"), store.province_table),
-                    query.clean_query(request.args.get("q"), required=False))
-        except query.QueryError as exc:
-            abort(400, description=str(exc))
+        return respond(atlas.layers_index(store, base()))
 
     @app.get("/api/features")
     def api_features():
         """Every display feature of every layer (same filters as one layer)."""
-        bbox, province, q = feature_filters()
-        if not (bbox or province or q):
-            return blob_response(store.features, GEOJSON_TYPE)
-        return blob_response(Blob.of(store.select_all(bbox=bbox, province=province, q=q)), GEOJSON_TYPE)
+        return respond(atlas.features(store, request.args))
 
     @app.get("/api/layers/<layer_id>")
     def api_layer(layer_id: str):
-        layer = get_layer(layer_id)
-        bbox, province, q = feature_filters()
-        if not (bbox or province or q):
-            return blob_response(layer.blob, GEOJSON_TYPE)
-        indices = layer.select(bbox=bbox, province=province, q=q)
-        return blob_response(Blob.of(layer.subset_bytes(indices)), GEOJSON_TYPE)
+        return respond(atlas.layer(store, layer_id, request.args, base()))
 
     @app.get("/api/base/provinces")
     def api_base_provinces():
-        return blob_response(store.provinces, GEOJSON_TYPE)
+        return respond(atlas.provinces(store))
 
     @app.get("/api/places")
     def api_places():
-        try:
-            q = query.clean_query(request.args.get("q"), required=True)
-            limit = query.parse_limit(request.args.get("limit"))
-        except query.QueryError as exc:
-            abort(400, description=str(exc))
-        results = store.places(q, limit)
-        return blob_response(Blob.of(dumps({"query": q, "count": len(results), "results": results})),
-                             "application/json", max_age=60)
+        return respond(atlas.places(store, request.args))
 
     @app.get("/api/openapi.json")
     def api_openapi():
-        if "openapi" not in index_cache:
-            doc = openapi.openapi_document(sorted(store.layers))
-            index_cache["openapi"] = Blob.of(dumps(doc))
-        return blob_response(index_cache["openapi"], "application/json")
+        return respond(atlas.openapi(store))
+
+    @app.get("/api/docs")
+    def api_docs():
+        return respond(features.api_docs(store, site(), json.loads(atlas.openapi(store).body.body)))
+
+    # -- OGC API – Features ----------------------------------------------------------------------
+    @app.get("/conformance")
+    def ogc_conformance():
+        return respond(features.conformance(store, site(), request.args, request.headers.get("Accept")))
+
+    @app.get("/collections")
+    def ogc_collections():
+        return respond(features.collections(store, site(), request.args, request.headers.get("Accept")))
+
+    @app.get("/collections/<collectionId>")
+    def ogc_collection(collectionId: str):
+        return respond(features.collection(store, collectionId, site(), request.args,
+                                           request.headers.get("Accept")))
+
+    @app.get("/collections/<collectionId>/queryables")
+    def ogc_queryables(collectionId: str):
+        return respond(features.queryables(store, collectionId, site(), request.args,
+                                           request.headers.get("Accept")))
+
+    @app.get("/collections/<collectionId>/items")
+    def ogc_items(collectionId: str):
+        return respond(features.items(store, collectionId, site(), request.args, request.headers.get("Accept")))
+
+    @app.get("/collections/<collectionId>/items/<featureId>")
+    def ogc_item(collectionId: str, featureId: str):
+        return respond(features.item(store, collectionId, featureId, site(), request.args,
+                                     request.headers.get("Accept")))
 
     # -- downloads -------------------------------------------------------------------------------
     @app.get("/download/locations.geojson")
     def download_all():
-        return blob_response(store.locations, GEOJSON_TYPE, filename="central-china-atlas-locations.geojson")
+        return respond(atlas.download_all(store))
 
     @app.get("/download/<layer_id>.geojson")
     def download_layer(layer_id: str):
-        layer = get_layer(layer_id)
-        return blob_response(layer.blob, GEOJSON_TYPE, filename=f"central-china-atlas-{layer.id}.geojson")
+        return respond(atlas.download_layer(store, layer_id, base()))
 
     # /download/locations.<ext> too: "locations" is no layer id, the handler knows it.
     @app.get("/download/<layer_id>.<ext>")
     def download_as(layer_id: str, ext: str):
         """GeoPackage, CSV, KML and FlatGeobuf (geo.api.downloads)."""
-        try:
-            result = downloads_api.download(store, layer_id, ext)
-        except ApiError as exc:
-            abort(exc.status, description=exc.message)
-        # Flask adds the charset of text types itself.
-        return blob_response(result.body, result.media_type.split(";")[0], max_age=result.max_age,
-                             filename=result.filename)
+        result = downloads_api.download(store, layer_id, ext)
+        result.media_type = result.media_type.split(";")[0]  # Flask adds the charset of text types
+        return respond(result)
 
     # -- headers on every response ---------------------------------------------------------------
     @app.after_request
@@ -315,6 +337,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         return response
 
     # -- errors: always JSON, never an HTML traceback --------------------------------------------
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        response = jsonify(error=HTTP_STATUS_CODES.get(exc.status, "Error"), status=exc.status, message=exc.message)
+        response.status_code = exc.status
+        response.headers.update(exc.headers)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         response = jsonify(error=exc.name, status=exc.code, message=exc.description)

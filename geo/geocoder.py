@@ -2,8 +2,15 @@
 
 Romanised names recur across China (there are Luoyangs in six provinces and Taiyuans in three), so
 a reference inside China must carry its province, and only places in that province are candidates.
-Population never decides. Within the province an administrative unit's seat outranks a village of
-the same romanised name; two different units that both fit are an error that lists them.
+Population never decides between places. Within the province an administrative unit's seat
+outranks a village of the same romanised name; two different units that both fit are an error that
+lists them.
+
+A unit's seat is the GeoNames record carrying its full Chinese name (宜昌市). Many county seats are
+only in GeoNames' 500-level records and carry the short name alone (新郑, 原阳) or only the
+romanised name as an alternate (Changleng, listed as 'Xinjian'); such a record is taken as the seat
+only when it lies inside the unit's boundary, is no other unit's full-name seat, and is the single
+best candidate (see :meth:`Geocoder.seat`).
 
 The gazetteer is passed in (a provider, as in geopandas' geocoding tools), so tests run on small
 in-memory gazetteers with no network and no package data.
@@ -23,6 +30,8 @@ from .provinces import UnknownProvince, province_en, province_zh
 
 # IATI GeographicalPrecision for each kind of match (see README, "Precision").
 PRECISION_BY_LEVEL = {"place": 1, "county": 2, "prefecture": 3, "province": 4}
+# How far outside a unit's (simplified) boundary a seat record may lie, in degrees (~1 km).
+SEAT_TOLERANCE_DEG = 0.01
 LEVEL_WORDS = {"province": "province", "prefecture": "prefecture-level unit",
                "county": "county-level unit", "place": "populated place"}
 
@@ -118,6 +127,9 @@ class Geocoder:
 
     gazetteer: Gazetteer
     _points: dict = field(default_factory=dict, repr=False)
+    _seats: dict = field(default_factory=dict, repr=False)
+    _claimed: set | None = field(default=None, repr=False)
+    _by_romanised: dict | None = field(default=None, repr=False)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -185,27 +197,53 @@ class Geocoder:
         # among alternate names (GeoNames files the old Taiyuan county seat, now 晋源区, as
         # 'Jinyuan' with 'Taiyuan' as an alternate).
         primary = [p for p in places if ascii_key(p.name) == key]
-        places = primary or places
-        linked: dict[str, tuple[AdminUnit, Place]] = {}
-        loose: list[Place] = []
-        for place in places:
-            units = [u for name in place.names_zh for u in gz.units_by_name.get(name, ())
-                     if u.province_zh == prov and (ref.level is None or u.level == ref.level)]
-            if not units:
-                loose.append(place)
-                continue
-            for unit in _one_per_adcode(units):
-                # Several GeoNames records for one unit: the seat is the most populous of them.
-                best = linked.get(unit.adcode)
-                if best is None or place.population > best[1].population:
-                    linked[unit.adcode] = (unit, place)
+        linked = self._link(primary, prov, ref.level)
+        if not linked and len(primary) < len(places):
+            # No record named so is a unit's seat: an alternate-named record may be (GeoNames
+            # files Xinjian District's seat as 'Changleng'), and a seat outranks a village.
+            linked = self._link(places, prov, ref.level)
         if linked:
             units = _prefer_city_over_its_districts(
                 _prefer_city_of_municipality([u for u, _ in linked.values()], ref))
             return [self._unit_match(ref, u, p) for u, p in linked.values() if u in units]
         if ref.level is not None:
             return []
-        return [self._place_match(ref, p, prov) for p in loose]
+        return [self._place_match(ref, p, prov) for p in (primary or places)]
+
+    def _link(self, places: list[Place], prov: str, level: str | None
+              ) -> dict[str, tuple[AdminUnit, Place]]:
+        """The units in ``prov`` whose seat is one of ``places``, keyed by adcode."""
+        gz = self.gazetteer
+        linked: dict[str, tuple[AdminUnit, Place]] = {}
+        for place in places:
+            units = [u for name in place.names_zh for u in gz.units_by_name.get(name, ())
+                     if u.province_zh == prov and (level is None or u.level == level)]
+            if not units:
+                # A 500-level record that is the seat of a unit by its short or romanised name
+                units = [u for u in self._named_like(place, prov)
+                         if (level is None or u.level == level) and self._seat(u) is place]
+            for unit in _one_per_adcode(units):
+                # Several GeoNames records for one unit: the seat is the most populous of them.
+                best = linked.get(unit.adcode)
+                if best is None or place.population > best[1].population:
+                    linked[unit.adcode] = (unit, place)
+        return linked
+
+    def _named_like(self, place: Place, prov: str) -> list[AdminUnit]:
+        """Units of ``prov`` whose short Chinese name or romanised name the record carries."""
+        gz = self.gazetteer
+        if self._by_romanised is None:
+            index: dict[tuple[str, str], list[AdminUnit]] = {}
+            for unit in gz.units:
+                if unit.level != "province":
+                    key = (unit.province_zh, ascii_key(pinyin_name(zh_short(unit.name_zh))))
+                    index.setdefault(key, []).append(unit)
+            self._by_romanised = index
+        units = [u for name in place.names_zh for u in gz.units_by_short.get(name, ())
+                 if u.province_zh == prov and u.level != "province"]
+        keys = {ascii_key(place.name)} | {ascii_key(n) for n in place.names_ascii}
+        units += [u for k in keys for u in self._by_romanised.get((prov, k), ())]
+        return _one_per_adcode(units)
 
     def _foreign(self, ref: PlaceRef) -> list[Match]:
         places = [p for p in self.gazetteer.places_by_key.get(ascii_key(ref.place or ""), ())
@@ -217,23 +255,94 @@ class Geocoder:
     # -- building matches ------------------------------------------------------------------
 
     def _seat(self, unit: AdminUnit) -> Place | None:
-        """The GeoNames record for a unit's seat: one carrying the unit's full Chinese name."""
+        return self.seat(unit)[0]
+
+    def seat(self, unit: AdminUnit) -> tuple[Place | None, str]:
+        """The GeoNames record for a unit's seat, and how it was recognised.
+
+        ``how`` is ``"full"`` (the record carries the unit's full Chinese name, 宜昌市),
+        ``"short"`` (its short name, 新郑, and it lies in the unit), ``"romanised"`` (the unit's
+        name in pinyin among its alternate names, and it lies in the unit) or ``""`` (none).
+
+        The short and romanised forms are common village names, so such a record counts only
+        when it lies inside the unit's boundary, is not already another unit's full-name seat
+        (新乡市's record also lists 'Hsin-hsiang-hsien', the county of the same name), and is the
+        single best candidate: a Chinese-name match before a romanised one, then the more
+        populous; a tie is no seat at all.
+        """
+        if unit.adcode in self._seats:
+            return self._seats[unit.adcode]
         gz = self.gazetteer
         admin1 = gz.admin1_of_province.get(unit.province_zh)
         seats = [p for p in gz.places_by_zh.get(unit.name_zh, ())
                  if p.country == "CN" and p.admin1 == admin1]
-        return max(seats, key=lambda p: p.population) if seats else None
+        if seats:
+            found = (max(seats, key=lambda p: p.population), "full")
+        elif unit.level == "province" or admin1 is None or gz.boundary_loader is None:
+            found = (None, "")
+        else:
+            found = self._seat_in_boundary(unit, admin1)
+        self._seats[unit.adcode] = found
+        return found
+
+    def _seat_in_boundary(self, unit: AdminUnit, admin1: str) -> tuple[Place | None, str]:
+        gz = self.gazetteer
+        short = zh_short(unit.name_zh)
+        claimed = self._full_name_seats()
+        tiers: dict[int, tuple[int, Place]] = {}
+        for p in gz.places_by_zh.get(short, ()):
+            tiers.setdefault(p.geonameid, (0, p))
+        for p in gz.places_by_key.get(ascii_key(pinyin_name(short)), ()):
+            tiers.setdefault(p.geonameid, (1, p))
+        candidates = [(tier, p) for tier, p in tiers.values()
+                      if p.country == "CN" and p.admin1 == admin1 and p.geonameid not in claimed]
+        if not candidates:
+            return None, ""
+        boundary = gz.boundary(unit.adcode)
+        inside = [(tier, p) for tier, p in candidates
+                  if shapely.dwithin(boundary, shapely.Point(p.lon, p.lat), SEAT_TOLERANCE_DEG)]
+        if not inside:
+            return None, ""
+        inside.sort(key=lambda c: (c[0], -c[1].population, c[1].geonameid))
+        (tier, best), rest = inside[0], inside[1:]
+        if rest and (rest[0][0], rest[0][1].population) == (tier, best.population):
+            return None, ""  # two equally good records: no ground to choose
+        return best, ("short", "romanised")[tier]
+
+    def _full_name_seats(self) -> set[int]:
+        """GeoNames ids of every record that carries some unit's full Chinese name."""
+        if self._claimed is None:
+            gz = self.gazetteer
+            claimed = set()
+            for name, units in gz.units_by_name.items():
+                codes = {gz.admin1_of_province.get(u.province_zh) for u in units}
+                claimed |= {p.geonameid for p in gz.places_by_zh.get(name, ())
+                            if p.country == "CN" and p.admin1 in codes}
+            self._claimed = claimed
+        return self._claimed
 
     def _unit_match(self, ref: PlaceRef, unit: AdminUnit, place: Place | None = None) -> Match:
         prov_en = province_en(unit.province_zh)
         level_words = LEVEL_WORDS[unit.level]
+        how = ""
         if unit.level != "province":
-            place = place or self._seat(unit)
-        name = unit_name_en(unit, place)
+            seat, how = self.seat(unit)
+            if place is None or place is seat:
+                place = seat
+            else:
+                how = "full"  # linked by one of its Chinese names, which is the unit's
+        # A seat recognised by its short or romanised name may be filed under its own town's
+        # name (天门市's seat is 'Jingling'): only a full-name seat lends the unit its name.
+        name = unit_name_en(unit, place, own_name=how == "full")
         if place is not None:
+            why = {"full": f"which carries the Chinese name {unit.name_zh}",
+                   "short": f"which carries the short name {zh_short(unit.name_zh)} and lies "
+                            "in the unit",
+                   "romanised": f"which lies in the unit and lists its romanised name "
+                                f"'{pinyin_name(zh_short(unit.name_zh))}' among its alternate "
+                                "names"}[how]
             basis = (f"Seat of {unit.name_zh} ({level_words}, {prov_en}, adcode {unit.adcode}): "
-                     f"GeoNames {place.geonameid} '{place.name}', which carries the Chinese "
-                     f"name {unit.name_zh}.")
+                     f"GeoNames {place.geonameid} '{place.name}', {why}.")
             lon, lat = place.lon, place.lat
         else:
             lon, lat = self._interior_point(unit.adcode)
@@ -285,16 +394,18 @@ class Geocoder:
         return "; the name exists in: " + ", ".join(where[:8]) + more
 
 
-def unit_name_en(unit: AdminUnit, seat: Place | None = None) -> str:
+def unit_name_en(unit: AdminUnit, seat: Place | None = None, own_name: bool = True) -> str:
     """English name of a unit: its GeoNames seat's name where that is the unit's own name.
 
     A county's GeoNames seat is often the seat town under another name (江夏区's seat is
-    'Zhifang'); then the unit's name is romanised with pypinyin instead.
+    'Zhifang'); then the unit's name is romanised with pypinyin instead. A prefecture's seat
+    record carrying its full Chinese name is the city itself (``own_name``), so its spelling
+    (E'zhou, Lu'an) is kept.
     """
     if unit.level == "province":
         return province_en(unit.province_zh)
     romanised = pinyin_name(zh_short(unit.name_zh))
-    if seat is not None and (unit.level == "prefecture"
+    if seat is not None and ((unit.level == "prefecture" and own_name)
                              or ascii_key(seat.name) == ascii_key(romanised)):
         return seat.name
     return romanised

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .contract import properties_schema
 from .downloads import FORMATS, GIS_FORMATS
+from .ogc import CONFORMANCE, CRS84
+from .ogc import params as ogc_params
+from .ogc.queryables import QUERYABLES
 from .query import MAX_LIMIT, MAX_QUERY_LENGTH
 
 NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
@@ -73,6 +76,146 @@ _FILTERS = [
 ]
 
 
+# OGC API – Features ------------------------------------------------------------------------------
+BBOX6_PATTERN = rf"^\s*({NUMBER}\s*(,\s*{NUMBER}\s*){{3}}|{NUMBER}\s*(,\s*{NUMBER}\s*){{5}})?$"
+MAX_TEXT = ogc_params.MAX_TEXT_LENGTH
+HTML = "text/html"
+
+_LINK = {"type": "object", "required": ["href", "rel", "type"], "properties": {
+    "href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"},
+    "title": {"type": "string"}}}
+_LINKS = {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}
+_COLLECTION = {
+    "type": "object", "required": ["id", "title", "links", "extent", "itemType"],
+    "properties": {
+        "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string"},
+        "itemType": {"type": "string", "enum": ["feature"]},
+        "crs": {"type": "array", "items": {"type": "string"}},
+        "extent": {"type": "object", "properties": {
+            "spatial": {"type": "object", "properties": {
+                "bbox": {"type": "array", "items": {"type": "array", "items": {"type": "number"},
+                                                    "minItems": 4, "maxItems": 6}},
+                "crs": {"type": "string", "enum": [CRS84]}}},
+            "temporal": {"type": "object", "properties": {
+                "interval": {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                                        "items": {"type": ["string", "null"]}}},
+                "trs": {"type": "string"}}}}},
+        "numberOfFeatures": {"type": "integer", "minimum": 0},
+        "links": _LINKS,
+    },
+}
+_OGC_FEATURE_COLLECTION = {
+    "type": "object", "required": ["type", "features", "links", "numberMatched", "numberReturned", "timeStamp"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+        "links": _LINKS,
+        "numberMatched": {"type": "integer", "minimum": 0},
+        "numberReturned": {"type": "integer", "minimum": 0},
+        "timeStamp": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+def _ogc_param(name: str, description: str, schema: dict, where: str = "query", **extra) -> dict:
+    param = {"name": name, "in": where, "required": where == "path", "description": description,
+             "schema": schema}
+    if where == "query":
+        param.update(style="form", explode=False)
+    param.update(extra)
+    return param
+
+
+_F = _ogc_param("f", "the format: json (GeoJSON for features) or html; without it, the Accept header decides",
+                {"type": "string", "enum": list(ogc_params.FORMATS)})
+
+
+def _queryable_params() -> list[dict]:
+    out = []
+    for q in QUERYABLES.values():
+        if q.kind == "geometry":
+            continue
+        if q.kind == "integer":
+            schema = {"type": "integer", "minimum": 1, "maximum": 9}
+        elif q.kind == "boolean":
+            schema = {"type": "string", "enum": ["true", "false"]}
+        elif q.kind == "date":
+            schema = {"type": "string", "pattern": r"^\s*\d{4}-\d{2}-\d{2}\s*$"}
+        else:
+            schema = {"type": "string", "maxLength": MAX_QUERY_LENGTH if q.name == "province" else MAX_TEXT}
+        out.append(_ogc_param(q.name, f"only places whose {q.name} is this value"
+                                      + (" (one of them)" if q.multi else "") + f": {q.description}", schema))
+    return out
+
+
+def _ogc_ok(description: str, schema_ref: str, media: str = "application/json") -> dict:
+    return {"description": description, "content": {
+        media: {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}},
+        HTML: {"schema": {"type": "string"}}}}
+
+
+def _ogc_paths(collection_param: dict, feature_param: dict) -> dict:
+    items_params = [collection_param, _F,
+                    _ogc_param("limit", "most features in one page (default, maximum declared)",
+                               {"type": "integer", "minimum": 1, "maximum": ogc_params.MAX_LIMIT,
+                                "default": ogc_params.DEFAULT_LIMIT}),
+                    _ogc_param("offset", "features to skip: the next and prev links set it",
+                               {"type": "integer", "minimum": 0, "maximum": ogc_params.MAX_OFFSET, "default": 0}),
+                    _ogc_param("bbox", "minx,miny,maxx,maxy (or six numbers, with heights) in CRS84; "
+                                       "features that intersect it; minx > maxx crosses the antimeridian",
+                               {"type": "string", "pattern": BBOX6_PATTERN}, example="110,28,116,32"),
+                    _ogc_param("datetime", "an RFC 3339 date or date-time, or an interval start/end with .. "
+                                           "for an open end: places named by a document dated then",
+                               {"type": "string", "maxLength": ogc_params.MAX_DATETIME_LENGTH},
+                               example="2021-01-01/2021-12-31"),
+                    _ogc_param("filter", "a CQL2 text filter over the queryables, e.g. "
+                                         "province = 'Hubei' AND precision <= 3",
+                               {"type": "string", "maxLength": ogc_params.MAX_FILTER_LENGTH},
+                               example="province = 'Hubei' AND precision <= 3"),
+                    _ogc_param("filter-lang", "the filter's language", {"type": "string", "enum": ["cql2-text"]}),
+                    _ogc_param("filter-crs", "the CRS of the filter's geometries",
+                               {"type": "string", "enum": [CRS84]})] + _queryable_params()
+    bad = _error("a parameter the API does not declare, or a malformed one")
+    missing = _error("no such collection or feature")
+    return {
+        "/": {"get": {
+            "operationId": "getLandingPage", "summary": "Landing page (JSON) or the map (HTML)",
+            "parameters": [_F],
+            "responses": {"200": _ogc_ok("the landing page, or the map for browsers", "LandingPage"),
+                          "400": bad}}},
+        "/conformance": {"get": {
+            "operationId": "getConformance", "summary": "The conformance classes implemented",
+            "parameters": [_F],
+            "responses": {"200": _ogc_ok("conformance declaration", "Conformance"), "400": bad}}},
+        "/collections": {"get": {
+            "operationId": "getCollections", "summary": "The collections: one per layer, and every place",
+            "parameters": [_F],
+            "responses": {"200": _ogc_ok("the collections", "Collections"), "400": bad}}},
+        "/collections/{collectionId}": {"get": {
+            "operationId": "describeCollection", "summary": "One collection",
+            "parameters": [collection_param, _F],
+            "responses": {"200": _ogc_ok("the collection", "Collection"), "400": bad, "404": missing}}},
+        "/collections/{collectionId}/queryables": {"get": {
+            "operationId": "getQueryables", "summary": "The properties to filter on (JSON Schema)",
+            "parameters": [collection_param, _F],
+            "responses": {"200": _ogc_ok("the queryables", "Queryables", "application/schema+json"),
+                          "400": bad, "404": missing}}},
+        "/collections/{collectionId}/items": {"get": {
+            "operationId": "getFeatures_ogc", "summary": "A page of the collection's features",
+            "parameters": items_params,
+            "responses": {"200": _ogc_ok("the features", "OgcFeatureCollection", GEOJSON),
+                          "400": bad, "404": missing}}},
+        "/collections/{collectionId}/items/{featureId}": {"get": {
+            "operationId": "getFeature", "summary": "One feature",
+            "parameters": [collection_param, feature_param, _F],
+            "responses": {"200": _ogc_ok("the feature", "Feature", GEOJSON), "400": bad, "404": missing}}},
+        "/api/docs": {"get": {
+            "operationId": "getApiDocs", "summary": "This document, as a page to read",
+            "responses": {"200": {"description": "the API documentation",
+                                  "content": {HTML: {"schema": {"type": "string"}}}}}}},
+    }
+
+
 def _json(schema_ref: str, media: str = "application/json") -> dict:
     return {"content": {media: {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
 
@@ -87,6 +230,9 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                    "description": "a layer id from GET /api/layers", "schema": {"type": "string"}}
     if layer_ids:
         layer_param["example"] = layer_ids[0]
+    collection_param = _ogc_param("collectionId", "a layer id, or locations for every place",
+                                  {"type": "string"}, "path", example=(layer_ids or ["locations"])[0])
+    feature_param = _ogc_param("featureId", "a feature id", {"type": "string"}, "path")
     geojson_ok = {"description": "a GeoJSON FeatureCollection (RFC 7946)",
                   **_json("FeatureCollection", GEOJSON)}
     return {
@@ -156,6 +302,7 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "responses": {"200": {"description": "OpenAPI 3 document",
                                       "content": {"application/json": {
                                           "schema": {"type": "object"}}}}}}},
+            **_ogc_paths(collection_param, feature_param),
         },
         "components": {"schemas": {
             "Error": _ERROR,
@@ -166,6 +313,18 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "themes": {"type": "array", "items": {"type": "object"}},
                 "layers": {"type": "array", "items": {"$ref": "#/components/schemas/Layer"}},
                 "links": {"type": "object"}}},
+            "Link": _LINK,
+            "LandingPage": {"type": "object", "required": ["links"], "properties": {
+                "title": {"type": "string"}, "description": {"type": "string"}, "links": _LINKS}},
+            "Conformance": {"type": "object", "required": ["conformsTo"], "properties": {
+                "conformsTo": {"type": "array", "items": {"type": "string", "enum": CONFORMANCE}}}},
+            "Collections": {"type": "object", "required": ["links", "collections"], "properties": {
+                "links": _LINKS, "collections": {"type": "array", "items": {"$ref": "#/components/schemas/Collection"}}}},
+            "Collection": _COLLECTION,
+            "OgcFeatureCollection": _OGC_FEATURE_COLLECTION,
+            "Queryables": {"type": "object", "required": ["$schema", "type", "properties"], "properties": {
+                "$schema": {"type": "string"}, "$id": {"type": "string"}, "type": {"type": "string"},
+                "properties": {"type": "object"}}},
             "SearchResults": {"type": "object", "required": ["query", "count", "results"],
                               "properties": {"query": {"type": "string"},
                                              "count": {"type": "integer"},

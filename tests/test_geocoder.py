@@ -151,6 +151,8 @@ def test_unit_without_seat_record_gets_an_interior_point():
     gz = small_gazetteer()
     gz.admin1_of_province.update({"山西省": "24", "湖北省": "12"})
     gz.places_by_zh.pop("新洲区")
+    gz.places_by_zh.pop("新洲")  # nor one by its short name
+    gz.places_by_key.pop("xinzhou")  # nor by its romanised name
     match = Geocoder(gz).geocode(PlaceRef("新洲区", "Hubei"))
     assert match.place is None and "Interior point" in match.basis
     assert match.precision == 3  # in the county, not necessarily near its seat
@@ -171,3 +173,79 @@ def test_english_name_of_a_county_is_romanised_when_its_seat_has_another_name():
     assert unit_name_en(unit, seat) == "Jiangxia"
     assert unit_name_en(AdminUnit("420100", "武汉市", "prefecture", "湖北省"),
                         Place(3, "Wuhan", 0, 0, "CN", "12")) == "Wuhan"
+
+
+# -- seats known only by a short or romanised name (GeoNames 500-level records) ---------------
+
+def seat_gazetteer(*extra):
+    """A county, 新建区, with no record carrying its full name, and records named like it."""
+    units = [AdminUnit("360000", "江西省", "province", "江西省"),
+             AdminUnit("360100", "南昌市", "prefecture", "江西省"),
+             AdminUnit("360112", "新建区", "county", "江西省", "南昌市"),
+             AdminUnit("361100", "上饶市", "prefecture", "江西省")]
+    places = [Place(1, "Nanchang", 115.85, 28.68, "CN", "03", 2000000, ("南昌市",)),
+              Place(2, "Shangrao", 117.9, 28.4, "CN", "03", 100000, ("上饶市",)),
+              Place(3, "Xinjian", 117.93, 29.12, "CN", "03", 0, ("新建", "新建乡")),  # a village
+              *extra]
+    boxes = {"360000": box(113, 24, 119, 30.2), "360100": box(115.4, 28.1, 116.6, 29.2),
+             "360112": box(115.4, 28.5, 116.2, 29.2), "361100": box(116.8, 28.0, 118.5, 29.3)}
+    gz = Gazetteer(units, places, boundary_loader=boxes.__getitem__, boundary_datum="wgs84")
+    gz.admin1_of_province["江西省"] = "03"
+    return gz
+
+
+CHANGLENG = Place(4, "Changleng", 115.82, 28.7, "CN", "03", 56429, (), ("Xinjian", "Hsin-chien"))
+
+
+def test_seat_by_romanised_name_inside_the_unit_outranks_a_village_named_so():
+    geo = Geocoder(seat_gazetteer(CHANGLENG))
+    by_zh = geo.geocode(PlaceRef("新建区", "Jiangxi"))
+    assert by_zh.place.geonameid == 4 and (by_zh.lon, by_zh.lat) == (115.82, 28.7)
+    assert "lists its romanised name 'Xinjian'" in by_zh.basis
+    assert by_zh.name == "Xinjian"  # the unit's name, not its seat town's
+    # 'Xinjian' is the village's own name, but the district's seat is what the name means
+    by_en = geo.geocode(PlaceRef("Xinjian", "Jiangxi"))
+    assert by_en.unit.adcode == "360112" and by_en.place.geonameid == 4
+
+
+def test_seat_by_short_chinese_name_must_lie_in_the_unit():
+    inside = Place(5, "Xinjian", 115.9, 28.8, "CN", "03", 0, ("新建",))
+    match = Geocoder(seat_gazetteer(inside, CHANGLENG)).geocode(PlaceRef("新建区", "Jiangxi"))
+    assert match.place.geonameid == 5  # a Chinese name is better evidence than pinyin
+    assert "carries the short name 新建 and lies in the unit" in match.basis
+    alone = Geocoder(seat_gazetteer()).geocode(PlaceRef("新建区", "Jiangxi"))
+    assert alone.place is None and "Interior point" in alone.basis  # the village is elsewhere
+
+
+def test_equally_good_seat_records_are_no_seat():
+    twins = [Place(6, "Xinjian", 115.9, 28.8, "CN", "03", 0, ("新建",)),
+             Place(7, "Xinjian", 115.7, 28.9, "CN", "03", 0, ("新建",))]
+    match = Geocoder(seat_gazetteer(*twins)).geocode(PlaceRef("新建区", "Jiangxi"))
+    assert match.place is None and match.precision == 3
+
+
+def test_another_units_full_name_seat_is_not_borrowed():
+    # GeoNames' Nanchang record also lists the romanised name of the district around it
+    city = Place(8, "Nanchang", 115.85, 28.68, "CN", "03", 2000000, ("南昌市",), ("Xinjian",))
+    gz = seat_gazetteer()
+    gz = Gazetteer([*gz.units], [city, *gz.places[1:]], boundary_loader=gz.boundary_loader)
+    gz.admin1_of_province["江西省"] = "03"
+    assert Geocoder(gz).geocode(PlaceRef("新建区", "Jiangxi")).place is None
+
+
+@pytest.mark.parametrize("name, geonameid", [("新郑市", 1788466), ("原阳县", 1787279),
+                                             ("新建区", 1815667), ("荥阳市", 1788911)])
+def test_real_seats_from_500_level_records(real, name, geonameid):
+    province = {"新建区": "Jiangxi"}.get(name, "Henan")
+    match = real.geocode(PlaceRef(name, province))
+    assert match.place.geonameid == geonameid and match.unit.level == "county"
+    assert real.gazetteer.boundary(match.unit.adcode).contains(
+        __import__("shapely").Point(match.lon, match.lat))
+
+
+def test_real_county_named_like_its_prefecture_keeps_its_own_seat(real):
+    # 新乡县's seat is not the city of Xinxiang, whose record lists 'Hsin-hsiang-hsien'
+    county = real.geocode(PlaceRef("新乡县", "Henan"))
+    city = real.geocode(PlaceRef("新乡市", "Henan"))
+    assert county.place is None or county.place.geonameid != city.place.geonameid
+    assert real.geocode(PlaceRef("Xinjian", "Jiangxi")).unit.adcode == "360112"

@@ -18,9 +18,13 @@ def test_served_document_is_the_module_document(client, app):
     assert response.get_json() == openapi_document(layer_ids)
 
 
+OGC_ROUTES = ("/", "/conformance", "/collections")
+
+
 def test_every_api_and_download_route_is_documented_and_nothing_else(app):
     routes = {flask_rule_to_openapi(r.rule) for r in app.url_map.iter_rules()
-              if r.rule.startswith(("/api/", "/download/")) and "GET" in r.methods}
+              if (r.rule.startswith(("/api/", "/download/", "/collections")) or r.rule in OGC_ROUTES)
+              and "GET" in r.methods}
     assert routes == set(openapi_document()["paths"])
 
 

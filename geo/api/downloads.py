@@ -7,21 +7,16 @@ like the GeoJSON.
 
 from __future__ import annotations
 
-import weakref
-
 from ..downloads import ALL, FORMATS, GIS_FORMATS, Downloads, filename
 from . import ApiError, ApiResponse
+from .memo import memo
 
 MAX_AGE = 300
 
-# One set of files per loaded store (an app holds one; tests make many).
-_made: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
 
 def downloads_of(store) -> Downloads:
-    if store not in _made:
-        _made[store] = Downloads(store)
-    return _made[store]
+    """The store's files (one set per loaded store: an app holds one, tests make many)."""
+    return memo(store, "downloads", lambda: Downloads(store))
 
 
 def download(store, name: str, ext: str) -> ApiResponse:

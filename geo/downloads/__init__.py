@@ -27,17 +27,20 @@ ALL = "locations"  # the file name of every place, as in /download/locations.geo
 class Format:
     ext: str
     media_type: str
+    name: str
     title: str
     write: Callable[..., bytes] | None  # None: GeoJSON, served from the data as it is
 
 
 FORMATS = {f.ext: f for f in (
-    Format("geojson", "application/geo+json", "GeoJSON", None),
-    Format("gpkg", "application/geopackage+sqlite3", "GeoPackage (QGIS, styled as on the map)",
-           writers.gpkg),
-    Format("csv", "text/csv; charset=utf-8", "CSV (Excel, pandas; WKT and lon/lat)", writers.csv),
-    Format("kml", "application/vnd.google-earth.kml+xml", "KML (Google Earth)", writers.kml),
-    Format("fgb", "application/flatgeobuf", "FlatGeobuf (spatially indexed)", writers.fgb),
+    Format("geojson", "application/geo+json", "GeoJSON", "GeoJSON", None),
+    Format("gpkg", "application/geopackage+sqlite3", "GeoPackage",
+           "GeoPackage (QGIS, styled as on the map)", writers.gpkg),
+    Format("csv", "text/csv; charset=utf-8", "CSV", "CSV (Excel, pandas; WKT and lon/lat)",
+           writers.csv),
+    Format("kml", "application/vnd.google-earth.kml+xml", "KML", "KML (Google Earth)", writers.kml),
+    Format("fgb", "application/flatgeobuf", "FlatGeobuf", "FlatGeobuf (spatially indexed)",
+           writers.fgb),
 )}
 GIS_FORMATS = tuple(ext for ext, f in FORMATS.items() if f.write)
 

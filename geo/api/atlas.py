@@ -1,0 +1,135 @@
+"""The atlas's own JSON API and downloads, framework-free (see ``geo.api``).
+
+Every handler takes the loaded :class:`geo.store.Store`, the query arguments as a plain mapping
+and ``base`` — the path prefix the app is mounted under ("" at the site root), which every link
+starts with — and returns an :class:`ApiResponse` or raises :class:`ApiError`. Unfiltered bodies are
+the store's prepared blobs (or made once per store with :func:`geo.api.memo.memo`), so serving them
+is a lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .. import openapi as openapi_doc
+from .. import query
+from ..downloads import FORMATS
+from ..store import GEOJSON_TYPE, Blob, Store, dumps
+from . import ApiError, ApiResponse
+from .memo import memo
+
+Args = Mapping[str, str]
+
+# The download formats, as (extension, media type, name): linked from the OGC API collections.
+DOWNLOAD_FORMATS = [(f.ext, f.media_type, f.name) for f in FORMATS.values()]
+
+
+# -- paths ---------------------------------------------------------------------------------------
+def layer_path(base: str, layer_id: str) -> str:
+    return f"{base}/api/layers/{layer_id}"
+
+
+def download_path(base: str, layer_id: str, ext: str = "geojson") -> str:
+    return f"{base}/download/{layer_id}.{ext}"
+
+
+def paths(base: str) -> dict[str, str]:
+    """The API's fixed addresses under ``base``."""
+    return {
+        "index": f"{base}/api/layers",
+        "features": f"{base}/api/features",
+        "places": f"{base}/api/places",
+        "provinces": f"{base}/api/base/provinces",
+        "download_all": f"{base}/download/locations.geojson",
+        "openapi": f"{base}/api/openapi.json",
+    }
+
+
+def layer_links(base: str):
+    """The links object of one layer in the index, as a function of its id."""
+    def links(layer_id: str) -> dict:
+        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id)}
+    return links
+
+
+def get_layer(store: Store, layer_id: str, base: str = ""):
+    layer = store.layer(layer_id)
+    if layer is None:
+        raise ApiError(404, f"unknown layer {layer_id[:60]!r}; GET {paths(base)['index']} lists the layers")
+    return layer
+
+
+# -- parameters ----------------------------------------------------------------------------------
+def feature_filters(store: Store, args: Args):
+    """bbox, province and q from the query arguments; a 400 that says what is wrong."""
+    try:
+        return (query.parse_bbox(args.get("bbox")),
+                query.resolve_province(args.get("province"), store.province_table),
+                query.clean_query(args.get("q"), required=False))
+    except query.QueryError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+# -- handlers ------------------------------------------------------------------------------------
+def layers_index(store: Store, base: str = "") -> ApiResponse:
+    """GET /api/layers: the themes and layers with counts and links."""
+    def make() -> Blob:
+        body = store.index(layer_links(base))
+        p = paths(base)
+        body["links"] = {"self": p["index"], "features": p["features"], "places": p["places"],
+                         "provinces": p["provinces"], "download_all": p["download_all"]}
+        return Blob.of(dumps(body))
+    return ApiResponse(memo(store, ("layers-index", base), make))
+
+
+def features(store: Store, args: Args) -> ApiResponse:
+    """GET /api/features: every display feature of every layer (same filters as one layer)."""
+    bbox, province, q = feature_filters(store, args)
+    if not (bbox or province or q):
+        return ApiResponse(store.features, media_type=GEOJSON_TYPE)
+    return ApiResponse(Blob.of(store.select_all(bbox=bbox, province=province, q=q)), media_type=GEOJSON_TYPE)
+
+
+def layer(store: Store, layer_id: str, args: Args, base: str = "") -> ApiResponse:
+    """GET /api/layers/<id>: one layer's features, optionally filtered."""
+    found = get_layer(store, layer_id, base)
+    bbox, province, q = feature_filters(store, args)
+    if not (bbox or province or q):
+        return ApiResponse(found.blob, media_type=GEOJSON_TYPE)
+    indices = found.select(bbox=bbox, province=province, q=q)
+    return ApiResponse(Blob.of(found.subset_bytes(indices)), media_type=GEOJSON_TYPE)
+
+
+def provinces(store: Store) -> ApiResponse:
+    """GET /api/base/provinces: province outlines for the offline base map."""
+    return ApiResponse(store.provinces, media_type=GEOJSON_TYPE)
+
+
+def places(store: Store, args: Args) -> ApiResponse:
+    """GET /api/places?q=&limit=: search by English, Chinese or pinyin name, best first."""
+    try:
+        q = query.clean_query(args.get("q"), required=True)
+        limit = query.parse_limit(args.get("limit"))
+    except query.QueryError as exc:
+        raise ApiError(400, str(exc)) from None
+    results = store.places(q, limit)
+    return ApiResponse(Blob.of(dumps({"query": q, "count": len(results), "results": results})), max_age=60)
+
+
+def openapi(store: Store) -> ApiResponse:
+    """GET /api/openapi.json: the OpenAPI 3 document of every route."""
+    def make() -> Blob:
+        return Blob.of(dumps(openapi_doc.openapi_document(sorted(store.layers))))
+    return ApiResponse(memo(store, "openapi", make), media_type="application/json")
+
+
+def download_all(store: Store) -> ApiResponse:
+    """GET /download/locations.geojson: every place, as a file."""
+    return ApiResponse(store.locations, media_type=GEOJSON_TYPE,
+                       filename="central-china-atlas-locations.geojson")
+
+
+def download_layer(store: Store, layer_id: str, base: str = "") -> ApiResponse:
+    """GET /download/<id>.geojson: one layer, as a file."""
+    found = get_layer(store, layer_id, base)
+    return ApiResponse(found.blob, media_type=GEOJSON_TYPE, filename=f"central-china-atlas-{found.id}.geojson")

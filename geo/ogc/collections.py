@@ -1,0 +1,120 @@
+"""The atlas as OGC API collections: one per layer (in panel order) and ``locations``, every place.
+
+Each :class:`Collection` holds its features with their prepared JSON bytes (the ones the layer
+API serves), bounding boxes, the queryable values of each (``queryables.record``) and the
+spatial and temporal extents, made once per loaded store by :func:`collections_of`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Sequence
+
+from .. import query
+from ..store import Store, dumps
+from . import LOCATIONS
+from .queryables import record
+
+
+@dataclass
+class Collection:
+    id: str
+    title: str
+    description: str
+    features: list[dict]
+    feature_bytes: list[bytes]
+    bboxes: list[tuple | None]
+    layer_ids: list[str]                  # the layers its features come from
+    theme: str | None = None
+    colour: str | None = None
+    records: list[dict] = field(default_factory=list)
+    _shapes: list | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self.records = [record(f) for f in self.features]
+        self.index = {r["id"]: i for i, r in enumerate(self.records)}
+
+    @property
+    def count(self) -> int:
+        return len(self.features)
+
+    def shapes(self) -> list:
+        if self._shapes is None:
+            from shapely.geometry import shape
+
+            self._shapes = [shape(f["geometry"]) if f.get("geometry") else None for f in self.features]
+        return self._shapes
+
+    @property
+    def geometry_types(self) -> list[str]:
+        return sorted({(f.get("geometry") or {}).get("type") for f in self.features} - {None})
+
+    def bbox(self) -> list[float] | None:
+        boxes = [b for b in self.bboxes if b]
+        if not boxes:
+            return None
+        return [min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes)]
+
+    def intervals(self, i: int) -> list[tuple[date, date]]:
+        """The days each source of feature i covers, as [first, last] (a year: all of it)."""
+        out = []
+        props = self.features[i].get("properties") or {}
+        for source in props.get("sources") or ():
+            span = date_span(str((source or {}).get("date") or ""))
+            if span:
+                out.append(span)
+        return out
+
+    def temporal(self) -> list[str | None]:
+        spans = [s for i in range(self.count) for s in self.intervals(i)]
+        if not spans:
+            return [None, None]
+        return [min(s[0] for s in spans).isoformat() + "T00:00:00Z",
+                max(s[1] for s in spans).isoformat() + "T23:59:59Z"]
+
+
+def date_span(text: str) -> tuple[date, date] | None:
+    """'2021-11-05' -> that day; '2025-01' -> January 2025; '2024' -> the year. None if unreadable."""
+    parts = text.strip().split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        if len(numbers) == 1:
+            return date(numbers[0], 1, 1), date(numbers[0], 12, 31)
+        if len(numbers) == 2:
+            first = date(numbers[0], numbers[1], 1)
+            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, following - timedelta(days=1)
+        if len(numbers) == 3:
+            day = date(*numbers)
+            return day, day
+    except (ValueError, TypeError):
+        return None
+    return None
+
+
+def collections_of(store: Store) -> dict[str, Collection]:
+    """Every collection of a store, by id: the layers in panel order, then ``locations``."""
+    out: dict[str, Collection] = {}
+    for layer in store.layers.values():
+        meta = layer.meta
+        out[layer.id] = Collection(
+            id=layer.id, title=str(meta.get("title") or layer.id),
+            description=str(meta.get("description") or ""),
+            features=layer.features, feature_bytes=layer.feature_bytes, bboxes=layer.bboxes,
+            layer_ids=[layer.id], theme=meta.get("theme"), colour=meta.get("colour"),
+        )
+    if LOCATIONS not in out:  # a layer of that name would keep its own
+        features = json.loads(store.locations.body)["features"]
+        by_layer = [str((f.get("properties") or {}).get("layer")) for f in features]
+        out[LOCATIONS] = Collection(
+            id=LOCATIONS, title="Every place",
+            description="Every place of the atlas, of every layer and theme, as in the download "
+                        "of all locations.",
+            features=features, feature_bytes=[dumps(f) for f in features],
+            bboxes=[query.bbox_of(f.get("geometry")) for f in features],
+            layer_ids=[lid for lid in store.layers if lid in set(by_layer)],
+        )
+    return out

@@ -1,0 +1,61 @@
+"""The atlas handlers without Flask: plain parameters in, ApiResponse out, ApiError for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geo.api import ApiError, ApiResponse, atlas
+from geo.store import Blob, Store
+
+
+@pytest.fixture
+def store(data_dir) -> Store:
+    return Store.load(data_dir)
+
+
+def body_of(result: ApiResponse) -> dict:
+    raw = result.body.body if isinstance(result.body, Blob) else result.body
+    return json.loads(raw)
+
+
+def test_layers_index_links_start_with_the_base(store):
+    result = atlas.layers_index(store, "/atlas")
+    body = body_of(result)
+    assert result.status == 200 and result.media_type == "application/json"
+    assert body["layers"][0]["links"]["self"] == "/atlas/api/layers/logistics-hubs"
+    assert body["links"]["download_all"] == "/atlas/download/locations.geojson"
+    # Made once per store and base.
+    assert atlas.layers_index(store, "/atlas").body is result.body
+    assert atlas.layers_index(store, "").body is not result.body
+
+
+def test_unfiltered_layer_is_the_prepared_blob(store):
+    assert atlas.layer(store, "corridors", {}).body is store.layers["corridors"].blob
+    filtered = atlas.layer(store, "logistics-hubs", {"province": "河南"})
+    assert [f["id"] for f in body_of(filtered)["features"]] == ["hub-zhengzhou"]
+
+
+@pytest.mark.parametrize("call, status, fragment", [
+    (lambda s: atlas.layer(s, "nope", {}, "/x"), 404, "GET /x/api/layers lists"),
+    (lambda s: atlas.layer(s, "corridors", {"bbox": "1,2,3"}), 400, "bbox"),
+    (lambda s: atlas.features(s, {"province": "Atlantis"}), 400, "unknown province"),
+    (lambda s: atlas.places(s, {}), 400, "q is required"),
+    (lambda s: atlas.places(s, {"q": "wuhan", "limit": "0"}), 400, "limit"),
+    (lambda s: atlas.download_layer(s, ".."), 404, "unknown layer"),
+])
+def test_errors_name_what_is_wrong(store, call, status, fragment):
+    with pytest.raises(ApiError) as info:
+        call(store)
+    assert info.value.status == status and fragment in info.value.message
+
+
+def test_places_and_downloads(store):
+    found = body_of(atlas.places(store, {"q": "wuhan"}))
+    assert found["results"][0]["id"] == "hub-wuhan"
+    download = atlas.download_layer(store, "corridors")
+    assert download.filename == "central-china-atlas-corridors.geojson"
+    assert download.body is store.layers["corridors"].blob
+    assert atlas.download_all(store).body is store.locations
+    assert body_of(atlas.openapi(store))["openapi"].startswith("3.")
