@@ -202,10 +202,10 @@ def kml(name: str, title: str, features: list[dict], layers: list[MapLayer], **_
 
     by_layer = {l.id: l for l in layers}
     with tempfile.TemporaryDirectory(prefix="atlas-kml-") as tmp:
-        path = os.path.join(tmp, "out.kml")
 
         def write():
-            for layer in layers:
+            parts = []
+            for n, layer in enumerate(layers):
                 feats = [f for f in features if f["properties"]["layer"] == layer.id]
                 if not feats:
                     continue
@@ -219,10 +219,36 @@ def kml(name: str, title: str, features: list[dict], layers: list[MapLayer], **_
                                                        _is_approx(f["properties"])) for f in feats]
                 frame = frame[["id", "name", "balloon"] + [c for c in frame.columns
                                                            if c not in ("id", "name", "balloon")]]
+                path = os.path.join(tmp, f"{n}.kml")
                 pyogrio.write_dataframe(frame, path, driver="LIBKML", layer=kml_folder(layer.title))
-            return _read(path)
+                parts.append(path)
+            return _join_kml(parts, title)
 
         return _with_config({"LIBKML_NAME_FIELD": "name", "LIBKML_DESCRIPTION_FIELD": "balloon"}, write)
+
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+
+
+def _join_kml(paths: list[str], title: str) -> bytes:
+    """One KML document of GDAL's one-layer files: every schema, then every layer's folder.
+
+    (Appending layer after layer to one file makes LIBKML re-read the growing file each time:
+    15 s for every place instead of a few.) Each part is GDAL's ``kml > Document#root_doc >
+    Schema, Document``; the parts are spliced as GDAL wrote them.
+    """
+    schemas, folders = [], []
+    for path in paths:
+        data = _read(path)
+        root = data.index(b'<Document id="root_doc">')
+        inner = data.index(b"<Document", root + 1)
+        root_end = data.rindex(b"</Document>")
+        schemas += re.findall(rb"<Schema\b.*?</Schema>", data[root:inner], re.S)
+        folders.append(data[inner:data.rindex(b"</Document>", 0, root_end) + len(b"</Document>")])
+    name = html.escape(title).encode("utf-8")
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="%s">\n'
+            b'  <Document id="root_doc">\n    <name>%s</name>\n    ' % (KML_NS.encode(), name)
+            + b"\n    ".join(schemas + folders) + b"\n  </Document>\n</kml>\n")
 
 
 # -- FlatGeobuf -------------------------------------------------------------------------------
