@@ -32,6 +32,7 @@ import hashlib
 import json
 import re
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -411,6 +412,11 @@ def main(argv: list[str] | None = None) -> int:
         print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
     from waitress import serve
+
+    # The GIS downloads are made on first request; a served app makes them all now, in the
+    # background, so no visitor waits for GDAL.
+    threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
+                     name="atlas-downloads", daemon=True).start()
 
     print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads)

@@ -94,3 +94,9 @@ class Downloads:
             if key not in self._blobs:
                 self._blobs[key] = Blob.of(self._make(name, ext))
         return self._blobs[key]
+
+    def make_all(self) -> None:
+        """Make every file now (``python app.py`` does, in the background, at start-up)."""
+        for name in [ALL, *self.store.layers]:
+            for ext in GIS_FORMATS:
+                self.blob(name, ext)
