@@ -46,7 +46,7 @@ from geo.api import downloads as downloads_api
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
-from geo.export import recover
+from geo.export import LockTimeout, recover
 from geo.store import GEOJSON_TYPE, Blob, DataError, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -110,7 +110,7 @@ def open_store(data_dir: str | Path, logger=None) -> Store:
     if data_dir.is_dir():
         try:
             rolled_back = recover(str(data_dir))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, LockTimeout) as exc:
             raise DataError(f"an interrupted build in {data_dir} could not be rolled back: "
                             f"{type(exc).__name__}: {exc}") from None
         if rolled_back and logger is not None:
@@ -202,9 +202,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/")
     def index():
         # OGC API – Features landing page for clients that ask for JSON; the map for browsers.
-        f = request.args.get("f")
+        # Browsers name text/html; a client that sends any Accept header without it (OWSLib's */*,
+        # QGIS's application/json) gets JSON, as from pygeoapi; no header at all gets the map.
+        accept = request.headers.get("Accept")
         try:
-            fmt = ogc_params.parse_format(f, request.headers.get("Accept"), default="html")
+            fmt = ogc_params.parse_format(request.args.get("f"), accept,
+                                          default="json" if accept and accept.strip() else "html")
         except ParamError as exc:
             raise ApiError(400, str(exc)) from None
         if fmt == "json":
@@ -225,8 +228,11 @@ def create_app(test_config: dict | None = None) -> Flask:
                 provinces=url_for("api_base_provinces"),
                 download_all=url_for("download_all"),
                 index=url_for("api_layers"),
+                base={name: url_for("api_base_layer", name=name) for name in store.base},
+                documents=url_for("documents_page"),
             )
-            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox())
+            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox(),
+                                       store.documents(), store.province_names())
             page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
@@ -234,6 +240,29 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.headers["Vary"] = "Accept, Accept-Encoding"
         if page_frame_options:
             response.headers["X-Frame-Options"] = page_frame_options
+        return response
+
+    @app.get("/documents")
+    def documents_page():
+        """The citations a popup links to: each source document and the places it names."""
+        key = "documents" + request.script_root
+        if key not in page_cache:
+            places: dict[str, list] = {}
+            for layer in store.layers.values():
+                for feature in layer.features:
+                    props = feature.get("properties") or {}
+                    for source in props.get("sources") or ():
+                        if isinstance(source, dict) and source.get("document"):
+                            places.setdefault(str(source["document"]), []).append({
+                                "id": feature.get("id"), "name": props.get("name"),
+                                "name_zh": props.get("name_zh"), "mention": source.get("mention")})
+            html = mapview.render_documents(store.documents(), places,
+                                            asset_url("static", "atlas.css", Path(app.static_folder)),
+                                            url_for("index"))
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
         return response
 
     @app.get("/vendor/<package>/<path:filename>")
@@ -265,6 +294,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/api/base/provinces")
     def api_base_provinces():
         return respond(atlas.provinces(store))
+
+    @app.get("/api/base/<name>")
+    def api_base_layer(name: str):
+        return respond(atlas.base_layer(store, name))
 
     @app.get("/api/places")
     def api_places():

@@ -1,6 +1,6 @@
-"""Command line: ``python -m geo build | validate | geocode NAME --province P``.
+"""Command line: ``python -m geo build | validate | geocode NAME --province P | extract FILE...``.
 
-Thin wrappers over :mod:`geo.build`, :mod:`geo.catalog` and :mod:`geo.geocoder`.
+Thin wrappers over :mod:`geo.build`, :mod:`geo.catalog`, :mod:`geo.geocoder` and :mod:`geo.parse`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 
 from .build import CATALOG_DIR, DATA_DIR, BuildError, build_and_write
 from .catalog import CatalogError, load_catalog
+from .export import JournalError, LockTimeout, WriteError
 from .gazetteer import Gazetteer, GazetteerError
 from .geocoder import GeocodeError, Geocoder, PlaceRef
 
@@ -22,9 +23,24 @@ def cmd_build(args) -> int:
         if isinstance(exc, CatalogError):
             print("build stopped; previous outputs left untouched", file=sys.stderr)
         return 1
+    except LockTimeout as exc:
+        print(f"build stopped: {exc}; previous outputs left untouched", file=sys.stderr)
+        return 1
+    except JournalError as exc:
+        print(f"build stopped: {exc}", file=sys.stderr)
+        return 1
+    except WriteError as exc:
+        # Say what is on disk only as far as it is true.
+        outcome = {"untouched": "previous outputs left untouched",
+                   "written": "the new outputs are all in place",
+                   "journaled": "outputs are mid-swap; the next build or the app's start-up "
+                                "rolls them back"}[exc.state]
+        print(f"build stopped: cannot write outputs to {args.out}: {exc}; {outcome}",
+              file=sys.stderr)
+        return 1
     except OSError as exc:
-        print(f"build stopped: cannot write outputs to {args.out}: {exc}; "
-              "previous outputs left untouched", file=sys.stderr)
+        # Before the write began (reading the catalog or the gazetteer): nothing was written.
+        print(f"build stopped: {exc}; previous outputs left untouched", file=sys.stderr)
         return 1
     s = result.stats
     print(f"{s['features']} features in {s['layers']} layers; "
@@ -68,6 +84,47 @@ def cmd_geocode(args) -> int:
     return 0
 
 
+def cmd_extract(args) -> int:
+    """Map documents: every place mention of each file, in input order."""
+    import json
+
+    from .parse import load_parser
+    from .parse.output import to_catalog, to_geojson, to_jsonl
+    from .parse.text import DocumentError, read_document
+
+    docs, failed = [], False
+    for path in args.files:
+        try:
+            text, fmt = read_document(path)
+        except DocumentError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed = True
+            continue
+        docs.append((path, text, fmt))
+    if docs:
+        try:
+            parser = load_parser()
+        except GazetteerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    results, metas = [], []
+    for path, text, fmt in docs:
+        result = parser.extract(text, lang=args.lang)
+        result = {"path": path, **result}
+        if fmt in ("html", "pdf"):
+            result["text"] = text
+        results.append(result)
+        metas.append({"path": path})
+        if args.format == "jsonl":  # streamed: a long run shows results as it goes
+            sys.stdout.write(to_jsonl([result]))
+            sys.stdout.flush()
+    if args.format == "geojson" and results:
+        print(json.dumps(to_geojson(results, metas), ensure_ascii=False, indent=1))
+    elif args.format == "catalog" and results:
+        sys.stdout.write(to_catalog(results, metas))
+    return 2 if failed else 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +141,11 @@ def main(argv=None) -> int:
     p.add_argument("--level", choices=["province", "prefecture", "county"])
     p.add_argument("--country", help="ISO alpha-2 code for a place outside China")
     p.set_defaults(func=cmd_geocode)
+    p = sub.add_parser("extract", help="find and place every named place in documents")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".txt, .md, .html or .pdf")
+    p.add_argument("--format", choices=["jsonl", "geojson", "catalog"], default="jsonl")
+    p.add_argument("--lang", choices=["auto", "en", "zh"], default="auto")
+    p.set_defaults(func=cmd_extract)
     args = parser.parse_args(argv)
     return args.func(args)
 

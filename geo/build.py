@@ -4,7 +4,9 @@ Outputs (under the output directory, normally ``data/``):
 
 * ``locations.geojson`` — every feature, the contract documented in the README;
 * ``layers/<layer>.geojson`` — one FeatureCollection per layer, and ``layers/index.json``;
-* ``base/provinces.geojson`` — province outlines, the offline base layer.
+* ``base/provinces.geojson`` — province outlines, the offline base layer;
+* ``base/cities.geojson``, ``base/rivers.geojson``, ``base/lakes.geojson`` — the offline base's
+  prefecture-level cities, major rivers and lakes (``geo.basemap``).
 
 Nothing is written until every entry has resolved and every geometry is built, so a failing
 build leaves the previous outputs exactly as they were.
@@ -20,7 +22,7 @@ from typing import Callable
 
 import shapely
 
-from . import areas, export, features
+from . import areas, basemap, export, features
 from .catalog import Catalog, load_catalog
 from .gazetteer import Gazetteer, GazetteerError
 from .geocoder import GeocodeError, Geocoder, Match
@@ -161,7 +163,20 @@ def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
             "geometry_types": sorted({f["geometry"]["type"] for f in layer_feats}),
             "count": len(layer_feats), "bbox": export.bounds(layer_feats), "file": rel})
     outputs["layers/index.json"] = export.dumps(index)
-    outputs["base/provinces.geojson"] = export.dumps(_province_base(gazetteer, pcov))
+    province_base = _province_base(gazetteer, pcov)
+    outputs["base/provinces.geojson"] = export.dumps(province_base)
+    step("offline base: cities, rivers, lakes")
+    # Rivers and lakes within the provinces' extent (none without provinces).
+    window = export.bounds(province_base["features"])
+    try:
+        outputs["base/cities.geojson"] = export.dumps(export.feature_collection(
+            basemap.city_features(gazetteer, geocoder)))
+        outputs["base/rivers.geojson"] = export.dumps(export.feature_collection(
+            basemap.river_features(window) if window else []))
+        outputs["base/lakes.geojson"] = export.dumps(export.feature_collection(
+            basemap.lake_features(window) if window else []))
+    except GazetteerError as exc:
+        raise BuildError([f"offline base: {exc}"]) from exc
 
     stats = {
         "entries": len(catalog.entries), "features": len(feats), "layers": len(catalog.layers),
@@ -194,7 +209,7 @@ def build_and_write(catalog_dir: str = CATALOG_DIR, out_dir: str = DATA_DIR,
                     progress: Callable[[str], None] = _stderr_progress) -> BuildResult:
     """Build, then write every output at once (see :func:`geo.export.write_outputs`)."""
     result = build(catalog_dir, gazetteer, progress)
-    export.write_outputs(out_dir, result.outputs, prune={"layers": ".geojson"})
+    export.write_outputs(out_dir, result.outputs, prune={"layers": ".geojson"}, on_wait=progress)
     sizes = {rel: len(data) for rel, data in result.outputs.items()}
     result.stats["bytes"] = sizes
     progress(f"wrote {len(sizes)} files to {out_dir} "

@@ -22,7 +22,7 @@ COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 RECIPES = ("point", "site", "area", "line")
 ENTRY_FIELDS = {"id", "name", "name_zh", "aliases", "layer", "provinces", "description",
                 "geometry", "sources"}
-REF_FIELDS = {"place", "province", "level", "country"}
+REF_FIELDS = {"place", "province", "level", "country", "within"}
 
 
 class CatalogError(ValueError):
@@ -343,9 +343,10 @@ def _ref(raw, label: str, problems: list[str]) -> PlaceRef | None:
         problems.append(f"{label}: level {level!r} is not province, prefecture or county")
         return None
     if country != "CN":
-        if not re.fullmatch(r"[A-Z]{2}", country) or not _text(place) or province:
+        if (not re.fullmatch(r"[A-Z]{2}", country) or not _text(place) or province
+                or raw.get("within") is not None):
             problems.append(f"{label}: a place outside China needs 'place' and a two-letter "
-                            "'country', and no province")
+                            "'country', and no province or 'within'")
             return None
         return PlaceRef(str(place), None, None, country)
     if not _text(province):
@@ -357,4 +358,9 @@ def _ref(raw, label: str, problems: list[str]) -> PlaceRef | None:
     if place is not None and not _text(place):
         problems.append(f"{label}: empty place name")
         return None
-    return PlaceRef(place.strip() if place else None, province, level, "CN")
+    within = raw.get("within")
+    if within is not None and not (_text(within) and _text(place)):
+        problems.append(f"{label}: 'within' needs a place and the name of the unit holding it")
+        return None
+    return PlaceRef(place.strip() if place else None, province, level, "CN",
+                    within.strip() if within else None)

@@ -152,16 +152,41 @@ def properties_schema() -> dict:
 
 # -- the check --------------------------------------------------------------------------------
 
-def _decimals_ok(coords, places: int = 6) -> bool:
-    if coords and isinstance(coords[0], (int, float)):
-        return all(round(c, places) == c for c in coords)
-    return all(_decimals_ok(c, places) for c in coords)
+# How deep each geometry type nests its positions: a Point is one, a MultiPolygon a list of
+# polygons of rings of positions.
+DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
+         "MultiPolygon": 3}
 
 
-def _lonlat_ok(coords) -> bool:
-    if coords and isinstance(coords[0], (int, float)):
-        return len(coords) == 2 and -180 <= coords[0] <= 180 and -90 <= coords[1] <= 90
-    return all(_lonlat_ok(c) for c in coords)
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def positions(geom_type: str, coords) -> tuple[list[list], str | None]:
+    """The positions of a geometry's coordinates, walked exactly as deep as its type says.
+
+    Returns (positions, problem): a problem names the first thing that is not a list where the
+    type needs one, or not a [lon, lat] pair of numbers where it needs a position. Strings,
+    objects and over-deep nesting are problems, never a recursion.
+    """
+    out: list[list] = []
+    stack = [(coords, DEPTH[geom_type])]
+    while stack:
+        value, depth = stack.pop()
+        if depth == 0:
+            if not isinstance(value, list) or len(value) != 2 or not all(_is_number(c) for c in value):
+                return out, f"a position is not a [lon, lat] pair of numbers: {_short(value)}"
+            out.append(value)
+        elif not isinstance(value, list):
+            return out, f"coordinates are not nested lists as a {geom_type} needs: {_short(value)}"
+        else:
+            stack.extend((v, depth - 1) for v in reversed(value))
+    return out, None
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_feature_collection(fc) -> list[str]:
@@ -177,7 +202,7 @@ def check_feature_collection(fc) -> list[str]:
     seen = set()
     for i, f in enumerate(features):
         fid = f.get("id") if isinstance(f, dict) else None
-        label = f"feature {fid!r}" if isinstance(fid, str) else f"feature #{i}"
+        label = f"feature {_short(fid)}" if isinstance(fid, str) else f"feature #{i}"
         if not isinstance(f, dict) or f.get("type") != "Feature":
             problems.append(f"{label}: not a Feature")
             continue
@@ -185,30 +210,33 @@ def check_feature_collection(fc) -> list[str]:
             problems.append(f"{label}: id must be a non-empty string")
         elif fid in seen:
             problems.append(f"{label}: duplicate id")
-        seen.add(fid)
+        else:
+            seen.add(fid)
         problems += [f"{label}: {p}" for p in _check_geometry(f.get("geometry"))]
         problems += [f"{label}: {p}" for p in _check_properties(f.get("properties"))]
     return problems
 
 
 def _check_geometry(geom) -> list[str]:
-    if not isinstance(geom, dict) or geom.get("type") not in GEOMETRY_TYPES:
+    if not isinstance(geom, dict) or not isinstance(geom.get("type"), str) or geom["type"] not in GEOMETRY_TYPES:
         return ["geometry missing or of an unknown type"]
     coords = geom.get("coordinates")
     out = []
-    if not _lonlat_ok(coords):
-        out.append("coordinates are not [lon, lat] within range")
-        return out
-    if not _decimals_ok(coords):
+    points, problem = positions(geom["type"], coords)
+    if problem:
+        return [problem]
+    if not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+        return ["coordinates are not [lon, lat] within range"]
+    if not all(round(c, 6) == c for p in points for c in p):
         out.append("coordinates have more than 6 decimals")
     try:
         g = shape(geom)
     except Exception as exc:  # shapely raises several kinds for malformed input
-        return out + [f"geometry cannot be read: {exc}"]
+        return out + [f"geometry cannot be read: {' '.join(str(exc).split())[:120]}"]
     if g.is_empty:
-        out.append("empty geometry")
-    elif not g.is_valid:
-        out.append(f"invalid geometry: {shapely.is_valid_reason(g)}")
+        return out + ["empty geometry"]
+    if not g.is_valid:
+        return out + [f"invalid geometry: {shapely.is_valid_reason(g)}"]
     if geom["type"] in ("Polygon", "MultiPolygon"):
         polygons = g.geoms if geom["type"] == "MultiPolygon" else [g]
         for p in polygons:

@@ -18,7 +18,7 @@ in-memory gazetteers with no network and no package data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import shapely
@@ -51,12 +51,16 @@ class PlaceRef:
         Restricts the match where a name exists at two levels.
     country : str
         ISO 3166 alpha-2 code; places outside China are looked up by name in that country.
+    within : str or None
+        An administrative unit of the same province (Chinese or English name) that the place
+        lies in: it picks one town among same-named ones (新港 of 繁昌区, not of 柴桑区).
     """
 
     place: str | None = None
     province: str | None = None
     level: str | None = None
     country: str = "CN"
+    within: str | None = None
 
     def describe(self) -> str:
         parts = [repr(self.place) if self.place else "(whole province)"]
@@ -64,6 +68,8 @@ class PlaceRef:
             parts.append(f"in {self.country}")
         elif self.province:
             parts.append(f"in {self.province}")
+        if self.within:
+            parts.append(f"within {self.within!r}")
         if self.level:
             parts.append(f"at {self.level} level")
         return " ".join(parts)
@@ -160,9 +166,21 @@ class Geocoder:
             raise GeocodeError(ref, str(exc)) from None
         if not ref.place or (ref.level == "province" and ref.place in (ref.province, prov)):
             return [self._unit_match(ref, self.gazetteer.province_unit(prov))]
-        if is_chinese(ref.place):
-            return self._chinese(ref, prov)
-        return self._english(ref, prov)
+        found = self._chinese(ref, prov) if is_chinese(ref.place) else self._english(ref, prov)
+        return self._within(ref, found) if ref.within else found
+
+    def _within(self, ref: PlaceRef, found: list[Match]) -> list[Match]:
+        """The candidates that lie inside the unit ``ref.within`` names."""
+        container = self.geocode(PlaceRef(ref.within, ref.province))
+        if container.unit is None or container.level == "province":
+            raise GeocodeError(ref, f"{ref.describe()}: 'within' must name a prefecture or "
+                                    f"county of the province; {ref.within!r} is "
+                                    f"{LEVEL_WORDS[container.level]}")
+        boundary = self.gazetteer.boundary(container.unit.adcode)
+        where = (f" It lies in {container.unit.name_zh} ({LEVEL_WORDS[container.level]}, "
+                 f"adcode {container.unit.adcode}).")
+        return [replace(m, basis=m.basis + where) for m in found
+                if shapely.dwithin(boundary, shapely.Point(m.lon, m.lat), SEAT_TOLERANCE_DEG)]
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -221,7 +239,7 @@ class Geocoder:
             if not units:
                 # A 500-level record that is the seat of a unit by its short or romanised name
                 units = [u for u in self._named_like(place, prov)
-                         if (level is None or u.level == level) and self._seat(u) is place]
+                         if (level is None or u.level == level) and self.seat_place(u) is place]
             for unit in _one_per_adcode(units):
                 # Several GeoNames records for one unit: the seat is the most populous of them.
                 best = linked.get(unit.adcode)
@@ -254,7 +272,8 @@ class Geocoder:
 
     # -- building matches ------------------------------------------------------------------
 
-    def _seat(self, unit: AdminUnit) -> Place | None:
+    def seat_place(self, unit: AdminUnit) -> Place | None:
+        """The GeoNames record for a unit's seat (None where GeoNames has none)."""
         return self.seat(unit)[0]
 
     def seat(self, unit: AdminUnit) -> tuple[Place | None, str]:

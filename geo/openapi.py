@@ -274,6 +274,15 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "operationId": "getProvinces", "summary": "Province outlines (offline base)",
                 "responses": {"200": {"description": "province outlines",
                                       "content": {GEOJSON: {"schema": {"type": "object"}}}}}}},
+            "/api/base/{name}": {"get": {
+                "operationId": "getBaseLayer",
+                "summary": "Cities, major rivers or lakes of the offline base",
+                "parameters": [{"name": "name", "in": "path", "required": True,
+                                "description": "which base layer",
+                                "schema": {"type": "string", "enum": ["cities", "rivers", "lakes"]}}],
+                "responses": {"200": {"description": "a FeatureCollection",
+                                      "content": {GEOJSON: {"schema": {"type": "object"}}}},
+                              "404": _error("no such base layer")}}},
             "/download/locations.geojson": {"get": {
                 "operationId": "downloadAll", "summary": "Every place, as a file",
                 "responses": {"200": geojson_ok}}},

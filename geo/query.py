@@ -145,7 +145,10 @@ def parse_limit(text: str | None) -> int:
 
 
 # Weights: where the query matched, and how well.
-_FIELD_WEIGHT = {"name": 1.0, "name_zh": 1.0, "alias": 0.9, "member": 0.5}
+# "host": the city that hosts a place (a laboratory in Wuhan), below the place's own names.
+_FIELD_WEIGHT = {"name": 1.0, "name_zh": 1.0, "alias": 0.9, "member": 0.5, "host": 0.45}
+# Every word of the query found across the place's own names and its host ("Wuhan lab").
+_ACROSS = 22
 _HOW = {"exact": 100, "prefix": 70, "word": 55, "contains": 35, "words": 25}
 
 
@@ -184,6 +187,10 @@ class SearchEntry:
                 entry._add("member", str(member.get("name_zh") or ""))
         return entry
 
+    def add_host(self, text: str) -> None:
+        """Name of the city or county that hosts the place."""
+        self._add("host", text)
+
     def _add(self, field_name: str, text: str) -> None:
         if not text:
             return
@@ -217,6 +224,16 @@ class SearchEntry:
             score = _HOW[how] * _FIELD_WEIGHT[field_name]
             if best is None or score > best[0]:
                 best = (score, field_name, original)
+        if best is None and len(qwords) > 1:
+            # "Wuhan lab": each word in a different field, one of them the place's own name.
+            own = [w for f, o, _ in self.texts if f != "host" for w in words(o)]
+            every = own + [w for f, o, _ in self.texts if f == "host" for w in words(o)]
+            def hit(qw, w):  # Chinese is not split into words: a part of one counts
+                return w.startswith(qw) or (bool(_CJK.search(qw)) and qw in w)
+
+            if (all(any(hit(qw, w) for w in every) for qw in qwords)
+                    and any(hit(qw, w) for qw in qwords for w in own)):
+                best = (float(_ACROSS), "name", self.name)
         return best
 
 

@@ -5,7 +5,12 @@
 - ``layers/index.json`` (themes and layers in panel order),
 - ``layers/<id>.geojson`` (one FeatureCollection per layer),
 - ``locations.geojson`` (every feature),
-- ``base/provinces.geojson`` (province outlines for the offline base map).
+- ``base/provinces.geojson`` (province outlines for the offline base map),
+- ``base/cities.geojson``, ``base/rivers.geojson``, ``base/lakes.geojson`` (the offline base's
+  cities, rivers and lakes; optional, so data built before them still loads, with an empty base).
+
+The cities also name the host of each place for search: a laboratory placed by its city's adcode
+is found as "Wuhan lab".
 
 Every response body the API serves unfiltered is prepared here as a :class:`Blob` (compact JSON
 bytes, their gzip and a strong ETag), so serving a layer is a dictionary lookup.
@@ -20,12 +25,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import query
-from .contract import check_feature_collection
+from .catalog import COLOUR_PATTERN, ID_PATTERN
+from .contract import check_feature_collection, positions
+from .paths import PathError, confined
 
 GEOJSON_TYPE = "application/geo+json"
 # The six provinces of central China: the map opens on them.
@@ -111,14 +119,100 @@ class Layer:
         return feature_collection_bytes(self.feature_bytes[i] for i in indices)
 
 
+def _data_file(data_dir: Path, rel: str, what: str) -> Path:
+    """The path of ``rel`` in the data directory, refused if it would lead out of it."""
+    try:
+        return Path(confined(str(data_dir), rel))
+    except PathError as exc:
+        raise DataError(f"{what}: {exc}: {data_dir}") from None
+
+
 def _read_json(path: Path, what: str) -> Any:
     try:
         with path.open("rb") as fh:
             return json.load(fh)
     except FileNotFoundError:
         raise DataError(f"{what} is missing: {path} (run `python -m geo build`)") from None
+    except RecursionError:
+        raise DataError(f"{what} is unreadable: {path}: JSON nested too deeply") from None
     except (OSError, ValueError) as exc:
-        raise DataError(f"{what} is unreadable: {path}: {exc}") from None
+        raise DataError(f"{what} is unreadable: {path}: {' '.join(str(exc).split())[:200]}") from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# What index.json may hold per layer and per theme: key -> (type(s), required).
+_LAYER_KEYS = {"id": (str, True), "title": (str, True), "theme": (str, True),
+               "description": (str, False), "colour": (str, False), "visible": (bool, False),
+               "geometry_types": (list, False), "count": (int, False), "bbox": ((list, type(None)), False),
+               "file": (str, False)}
+_THEME_KEYS = {"id": (str, True), "title": (str, True), "colour": (str, False), "layers": (list, True)}
+
+
+def _check_entry(entry: Any, keys: dict, where: str, path: Path) -> None:
+    if not isinstance(entry, dict):
+        raise DataError(f"the layer index's {where} is {type(entry).__name__} {_short(entry)}, "
+                        f"not an object: {path}")
+    for key, (kind, required) in keys.items():
+        if key not in entry:
+            if required:
+                raise DataError(f"the layer index's {where} has no {key!r}: {path}")
+            continue
+        value = entry[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise DataError(f"the layer index's {where} has {key!r} {_short(value)}, of the wrong type: {path}")
+    if "id" in entry and not ID_PATTERN.fullmatch(entry["id"]):
+        raise DataError(f"the layer index's {where} has id {_short(entry['id'])}, not lower-case "
+                        f"letters, digits and '-': {path}")
+    if entry.get("colour") is not None and not COLOUR_PATTERN.fullmatch(entry["colour"]):
+        raise DataError(f"the layer index's {where} has colour {_short(entry['colour'])}, not #rrggbb: {path}")
+    for key in ("layers", "geometry_types"):
+        if key in entry and not all(isinstance(v, str) for v in entry[key]):
+            raise DataError(f"the layer index's {where} has {key!r} that are not all strings: {path}")
+    bbox = entry.get("bbox")
+    if bbox is not None and (len(bbox) != 4 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in bbox)):
+        raise DataError(f"the layer index's {where} has bbox {_short(bbox)}, not four numbers: {path}")
+
+
+def _check_index(index: Any, path: Path) -> None:
+    """DataError naming the first thing in index.json that is not what the app reads there."""
+    if not isinstance(index, dict) or not isinstance(index.get("layers"), list) or not isinstance(
+        index.get("themes"), list
+    ):
+        raise DataError(f"the layer index has no 'themes' and 'layers' lists: {path}")
+    for i, meta in enumerate(index["layers"]):
+        where = f"layer {_short(meta['id'])}" if isinstance(meta, dict) and isinstance(meta.get("id"), str) \
+            else f"layer #{i}"
+        _check_entry(meta, _LAYER_KEYS, where, path)
+    for i, theme in enumerate(index["themes"]):
+        where = f"theme {_short(theme['id'])}" if isinstance(theme, dict) and isinstance(theme.get("id"), str) \
+            else f"theme #{i}"
+        _check_entry(theme, _THEME_KEYS, where, path)
+
+
+def _check_provinces(features: list, path: Path) -> None:
+    """The base layer: each feature an object with a name and a polygon of numbers in range."""
+    for i, f in enumerate(features):
+        label = f"province feature #{i}"
+        if not isinstance(f, dict) or f.get("type") != "Feature":
+            raise DataError(f"the province base layer's {label} is {_short(f)}, not a Feature: {path}")
+        props = f.get("properties")
+        if not isinstance(props, dict) or not isinstance(props.get("name"), str) or (
+                "name_zh" in props and not isinstance(props["name_zh"], str)):
+            raise DataError(f"the province base layer's {label} has no name (a string) in its properties: {path}")
+        geom = f.get("geometry")
+        if not isinstance(geom, dict) or geom.get("type") not in ("Polygon", "MultiPolygon"):
+            raise DataError(f"the province base layer's {label} ({_short(props['name'])}) is not a "
+                            f"Polygon or MultiPolygon: {path}")
+        points, problem = positions(geom["type"], geom.get("coordinates"))
+        if problem is None and not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+            problem = "coordinates are not [lon, lat] within range"
+        if problem:
+            raise DataError(f"the province base layer's {label} ({_short(props['name'])}): {problem}: {path}")
 
 
 def _feature_collection(path: Path, what: str) -> list[dict]:
@@ -138,12 +232,26 @@ def _check_contract(features: list[dict], path: Path, what: str) -> None:
         raise DataError(f"{what} breaks the data contract: {problems[0]}{more}: {path}")
 
 
+# The offline base's reference layers besides the provinces (geo.basemap writes them).
+BASE_LAYERS = ("cities", "rivers", "lakes")
+EMPTY_COLLECTION = b'{"type":"FeatureCollection","features":[]}'
+
+
+def host_codes(adcode: str) -> list[str]:
+    """Adcodes of the prefecture-level unit (then the province-level one) that contain ``adcode``:
+    420115 -> 420100, 420000; a municipality's districts 500101 -> 500100, 500000."""
+    if len(adcode) != 6 or not adcode.isdigit():
+        return []
+    return [c for c in dict.fromkeys([adcode, adcode[:4] + "00", adcode[:2] + "0000"])]
+
+
 class Store:
     """Everything the app serves, held in memory."""
 
     def __init__(self, data_dir: Path, themes: list[dict], layers: dict[str, Layer],
                  locations: Blob, provinces: Blob, province_table: dict[str, str],
-                 province_boxes: dict[str, tuple[float, float, float, float]] | None = None):
+                 province_boxes: dict[str, tuple[float, float, float, float]] | None = None,
+                 base: dict[str, Blob] | None = None, cities: list[dict] | None = None):
         self.data_dir = data_dir
         self.themes = themes
         self.layers = layers
@@ -151,6 +259,8 @@ class Store:
         self.provinces = provinces
         self.province_table = province_table
         self.province_boxes = province_boxes or {}
+        self.base = {name: (base or {}).get(name) or Blob.of(EMPTY_COLLECTION) for name in BASE_LAYERS}
+        self._add_hosts(cities or [])
         # Every display feature in panel order: what the page fetches when it shows most layers at once.
         self.features = Blob.of(feature_collection_bytes(b for layer in layers.values() for b in layer.feature_bytes))
         self.search_entries = [e for layer in layers.values() for e in layer.search]
@@ -168,19 +278,18 @@ class Store:
         if not data_dir.is_dir():
             what = "is not a directory" if data_dir.exists() else "does not exist"
             raise DataError(f"the data directory {what}: {data_dir} (run `python -m geo build` or give --data DIR)")
-        index = _read_json(data_dir / "layers" / "index.json", "the layer index")
-        if not isinstance(index, dict) or not isinstance(index.get("layers"), list) or not isinstance(
-            index.get("themes"), list
-        ):
-            raise DataError(f"the layer index has no 'themes' and 'layers' lists: {data_dir / 'layers' / 'index.json'}")
+        index_path = _data_file(data_dir, "layers/index.json", "the layer index")
+        index = _read_json(index_path, "the layer index")
+        _check_index(index, index_path)
 
         layers: dict[str, Layer] = {}
         for meta in index["layers"]:
-            layer_id = str(meta.get("id") or "")
-            if not layer_id or layer_id in layers:
+            layer_id = meta["id"]
+            if layer_id in layers:
                 raise DataError(f"the layer index has a missing or repeated layer id: {layer_id!r}")
-            # The file is found by its id, never by a path the index (or a request) could steer.
-            path = data_dir / "layers" / f"{layer_id}.geojson"
+            # The file is found by its id (checked above: letters, digits and '-'), never by a path
+            # the index (or a request) could steer, and never through a link out of the data.
+            path = _data_file(data_dir, f"layers/{layer_id}.geojson", f"layer {layer_id}")
             features = _feature_collection(path, f"layer {layer_id}")
             if check:
                 _check_contract(features, path, f"layer {layer_id}")
@@ -196,7 +305,7 @@ class Store:
             theme["layers"] = [lid for lid in theme.get("layers") or () if lid in known]
             themes.append(theme)
 
-        location_path = data_dir / "locations.geojson"
+        location_path = _data_file(data_dir, "locations.geojson", "locations.geojson")
         location_features = _feature_collection(location_path, "locations.geojson")
         location_bytes = [dumps(f) for f in location_features]
         if check:
@@ -209,7 +318,9 @@ class Store:
                 raise DataError(f"locations.geojson repeats a feature id: {location_path}")
         locations = Blob.of(feature_collection_bytes(location_bytes))
 
-        province_features = _feature_collection(data_dir / "base" / "provinces.geojson", "the province base layer")
+        province_path = _data_file(data_dir, "base/provinces.geojson", "the province base layer")
+        province_features = _feature_collection(province_path, "the province base layer")
+        _check_provinces(province_features, province_path)
         provinces = Blob.of(feature_collection_bytes(dumps(f) for f in province_features))
         table = query.province_aliases((f.get("properties") or {}) for f in province_features)
         for layer in layers.values():  # names used by features count even if the base lacks them
@@ -222,7 +333,35 @@ class Store:
             box = query.bbox_of(f.get("geometry"))
             if name and box:
                 boxes[name] = box
-        return cls(data_dir, themes, layers, locations, provinces, table, boxes)
+        base, cities = {}, []
+        for name in BASE_LAYERS:
+            path = data_dir / "base" / f"{name}.geojson"
+            if not path.exists():
+                continue
+            base_features = _feature_collection(path, f"the {name} base layer")
+            if name == "cities":
+                cities = base_features
+            base[name] = Blob.of(feature_collection_bytes(dumps(f) for f in base_features))
+        return cls(data_dir, themes, layers, locations, provinces, table, boxes, base, cities)
+
+    def _add_hosts(self, cities: list[dict]) -> None:
+        """Let search find a place by the city that hosts it (its adcode's prefecture-level unit)."""
+        names: dict[str, list[str]] = {}
+        for city in cities:
+            props = city.get("properties") or {}
+            code = str(props.get("adcode") or city.get("id") or "")
+            names[code] = [str(props.get(k)) for k in ("name", "name_zh") if props.get(k)]
+        if not names:
+            return
+        for layer in self.layers.values():
+            for feature, entry in zip(layer.features, layer.search):
+                # A point's one adcode (areas and lines are found by their members already).
+                code = ((feature.get("properties") or {}).get("gazetteer") or {}).get("adcode")
+                if not isinstance(code, str):
+                    continue
+                host = next((names[c] for c in host_codes(code) if c in names), [])
+                for name in host:
+                    entry.add_host(name)
 
     @staticmethod
     def _prepare_layer(layer_id: str, meta: dict, features: list[dict]) -> Layer:
@@ -253,6 +392,23 @@ class Store:
         return feature_collection_bytes(
             layer.feature_bytes[i] for layer in self.layers.values()
             for i in layer.select(bbox=bbox, province=province, q=q))
+
+    def documents(self) -> list[dict]:
+        """Every document the places cite, once, by date then title: what the map's filters and
+        citations offer (``document`` is the key sources use; ``url`` where the catalog has one)."""
+        docs: dict[str, dict] = {}
+        for layer in self.layers.values():
+            for feature in layer.features:
+                for source in (feature.get("properties") or {}).get("sources") or ():
+                    if isinstance(source, dict) and source.get("document") and source["document"] not in docs:
+                        docs[str(source["document"])] = {
+                            k: str(source[k]) for k in ("document", "title", "publisher", "date", "url")
+                            if source.get(k)}
+        return sorted(docs.values(), key=lambda d: (d.get("date", ""), d.get("title", ""), d["document"]))
+
+    def province_names(self) -> list[str]:
+        """The provinces the places lie in, by name."""
+        return sorted({p for layer in self.layers.values() for names in layer.provinces for p in names})
 
     def layer(self, layer_id: str) -> Layer | None:
         return self.layers.get(layer_id)

@@ -1,9 +1,16 @@
-/* Central China Atlas: the layer panel (also the legend), layers fetched from the API, popups that
- * cite their sources, place search and permalinks, on the Leaflet map folium composes.
+/* Central China Atlas: the layer panel (also the legend), filters, the table of places, sharing and
+ * printing, layers fetched from the API, popups that cite their sources, place search and
+ * permalinks, and the offline base (provinces, cities, rivers, lakes), on the Leaflet map folium
+ * composes.
  *
  * Feature text is data, never markup: every text goes into the page with textContent or
  * createTextNode, and popups and tooltips are given DOM nodes, never HTML strings.
  * No inline event handlers: listeners are attached here.
+ *
+ * Speed: the data for the layers shown at load is requested from <head> (window.atlasPrefetch,
+ * see geo/mapview.py) and taken from there; big layers (CANVAS_MIN features or more) are drawn on
+ * a canvas in chunks of CHUNK features per task, so no task holds the page for long.
+ * performance.mark("atlas-layers-drawn") is set once, when every layer shown at load is drawn.
  */
 (function () {
   "use strict";
@@ -11,9 +18,15 @@
   var atlas = (window.atlas = {});
   var SAFE_COLOUR = /^#[0-9a-fA-F]{3,8}$/;
   var KINDS = ["area", "line", "point"];
-  var PANES = { base: 250, labels: 260, area: 410, line: 420, point: 430 };
+  var PANES = { base: 250, water: 255, labels: 260, area: 410, line: 420, point: 430, badges: 440 };
   var NARROW = "(max-width: 640px)";
   var PANEL_WIDTH = 330; // .atlas-panel width in atlas.css
+  var CANVAS_MIN = 2000; // a layer this big is drawn on a canvas, not as SVG nodes
+  var CHUNK = 4000;      // features added per task when drawing a big layer
+  var TABLE_ROWS = 500;  // rows the table draws (the CSV has every row)
+  var FIRST_YEAR = 2019; // the "as of" slider starts here (the oldest document is of 2019)
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var INK = "#1f2937";
 
   // ---- small DOM helpers ------------------------------------------------------------------------
   function h(tag, attrs, children) {
@@ -31,6 +44,14 @@
     (children || []).forEach(function (child) {
       if (child === null || child === undefined || child === "") return;
       node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function svg(tag, attrs) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (attrs[k] !== null && attrs[k] !== undefined) node.setAttribute(k, String(attrs[k]));
     });
     return node;
   }
@@ -66,64 +87,130 @@
     return props.schematic === true || Number(props.precision) >= 4;
   }
 
-  function swatch(kind, colour, approx) {
-    var node = h("span", {
-      className: "atlas-swatch atlas-swatch-" + kind + (approx ? " atlas-swatch-approx" : ""),
-      "aria-hidden": "true"
-    });
-    node.style.setProperty("--swatch", colourOf(colour));
-    return node;
+  function yearOf(date) {
+    var m = /^(\d{4})/.exec(str(date));
+    return m ? Number(m[1]) : null;
   }
 
-  // ---- downloads: each file in every format the server writes (/download/<layer>.<ext>) -------
-  var FORMATS = [
-    ["geojson", "GeoJSON", "GeoJSON"],
-    ["gpkg", "GPKG", "GeoPackage, styled for QGIS"],
-    ["csv", "CSV", "CSV for Excel (WKT, lon/lat)"],
-    ["kml", "KML", "KML for Google Earth"],
-    ["fgb", "FGB", "FlatGeobuf"]
-  ];
+  // ---- symbols: a shape per layer (points), a dash per layer (lines, areas) ----------------------
+  var SHAPES = ["circle", "square", "triangle", "diamond", "triangle-down", "pentagon", "hexagon", "star"];
 
-  function downloadLinks(geojsonUrl, title, geojsonClass, skipGeojson) {
-    var links = [];
-    FORMATS.forEach(function (f) {
-      if (skipGeojson && f[0] === "geojson") return;
-      if (links.length) links.push(" · ");
-      links.push(h("a", {
-        className: f[0] === "geojson" ? geojsonClass : "atlas-download-as", href: str(geojsonUrl).replace(/\.geojson$/, "." + f[0]),
-        download: "", "data-format": f[0], title: f[2], "aria-label": "Download " + title + " as " + f[2], text: f[1]
-      }));
-    });
-    return h("span", { className: "atlas-downloads" }, links);
+  function symbolOf(opts) {
+    var s = (opts && opts.symbol) || {};
+    return {
+      colour: colourOf(s.colour || (opts && opts.colour)),
+      outline: colourOf(s.outline || s.colour || (opts && opts.colour)),
+      shape: SHAPES.indexOf(s.shape) >= 0 ? s.shape : "circle",
+      dash: /^[0-9 ]*$/.test(str(s.dash)) ? str(s.dash) : ""
+    };
+  }
+
+  /** Corners of a shape of about the same area as a circle of radius r, centred on (x, y). */
+  function shapePoints(shape, x, y, r) {
+    var pts = [], i, n, a, k;
+    function ring(count, radius, turn) {
+      for (i = 0; i < count; i++) {
+        a = turn + (2 * Math.PI * i) / count;
+        pts.push([x + radius * Math.cos(a), y + radius * Math.sin(a)]);
+      }
+    }
+    if (shape === "square") ring(4, r * 1.25, Math.PI / 4);
+    else if (shape === "diamond") ring(4, r * 1.3, 0);
+    else if (shape === "triangle") ring(3, r * 1.5, -Math.PI / 2);
+    else if (shape === "triangle-down") ring(3, r * 1.5, Math.PI / 2);
+    else if (shape === "pentagon") ring(5, r * 1.15, -Math.PI / 2);
+    else if (shape === "hexagon") ring(6, r * 1.1, 0);
+    else if (shape === "star") {
+      n = 5;
+      for (k = 0; k < n * 2; k++) {
+        a = -Math.PI / 2 + (Math.PI * k) / n;
+        var rr = k % 2 ? r * 0.7 : r * 1.55;
+        pts.push([x + rr * Math.cos(a), y + rr * Math.sin(a)]);
+      }
+    }
+    return pts;
+  }
+
+  function pathOf(pts) {
+    return "M" + pts.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join("L") + "z";
+  }
+
+  // A circle marker drawn as the layer's shape, by the SVG and the canvas renderer alike (hit
+  // testing stays the circle's: a click within the radius counts).
+  L.SVG.include({
+    _updateAtlasShape: function (layer) {
+      var p = layer._point;
+      this._setPath(layer, pathOf(shapePoints(layer.options.shape, p.x, p.y, layer._radius)));
+    }
+  });
+  L.Canvas.include({
+    _updateAtlasShape: function (layer) {
+      if (!this._drawing || layer._empty()) return;
+      var p = layer._point, ctx = this._ctx;
+      var pts = shapePoints(layer.options.shape, p.x, p.y, layer._radius);
+      ctx.beginPath();
+      ctx.moveTo(pts[0][0], pts[0][1]);
+      for (var i = 1; i < pts.length; i++) ctx.lineTo(pts[i][0], pts[i][1]);
+      ctx.closePath();
+      this._fillStroke(ctx, layer);
+    }
+  });
+  var ShapeMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      var shape = this.options.shape;
+      if (!shape || shape === "circle") this._renderer._updateCircle(this);
+      else this._renderer._updateAtlasShape(this);
+    }
+  });
+
+  /** The legend's picture of a symbol: an inline SVG of the point's shape, the line's dash or the area. */
+  function swatch(kind, opts, approx) {
+    var sym = symbolOf(opts);
+    var box = svg("svg", { width: 18, height: 16, viewBox: "0 0 18 16", "aria-hidden": "true", focusable: "false",
+      "class": "atlas-swatch atlas-swatch-" + kind + (approx ? " atlas-swatch-approx" : "") });
+    if (kind === "point") {
+      var attrs = { fill: sym.colour, "fill-opacity": approx ? 0.25 : 0.9, stroke: sym.outline, "stroke-width": 1.5,
+        "stroke-dasharray": approx ? "2 2" : null };
+      var pts = shapePoints(sym.shape, 9, 8, 5);
+      box.appendChild(pts.length ? svg("path", Object.assign({ d: pathOf(pts) }, attrs))
+        : svg("circle", Object.assign({ cx: 9, cy: 8, r: 5 }, attrs)));
+    } else if (kind === "line") {
+      box.appendChild(svg("line", { x1: 1, y1: 8, x2: 17, y2: 8, stroke: sym.outline, "stroke-width": 3,
+        "stroke-dasharray": approx ? "4 3" : (sym.dash || null) }));
+    } else {
+      box.appendChild(svg("rect", { x: 2, y: 3, width: 14, height: 10, fill: sym.colour, "fill-opacity": approx ? 0.1 : 0.3,
+        stroke: sym.outline, "stroke-width": 1.5, "stroke-dasharray": approx ? "3 2" : (sym.dash || null) }));
+    }
+    return box;
   }
 
   // ---- styles -----------------------------------------------------------------------------------
   function styleFor(opts, feature) {
     var props = feature.properties || {};
     var kind = kindOf(feature);
-    var colour = colourOf(opts.colour);
+    var sym = symbolOf(opts);
     var approx = isApprox(props);
     var style = {
       className: "atlas-f atlas-l-" + classSafe(opts.id) + " atlas-i-" + classSafe(feature.id) + (approx ? " atlas-approx" : ""),
-      color: colour,
+      color: sym.outline,
       opacity: 0.95,
       dashArray: null
     };
     if (kind === "point") {
-      style.radius = approx ? 8 : 6;
-      style.weight = 2;
-      style.fillColor = colour;
-      style.fillOpacity = approx ? 0.15 : 0.9;
-      style.color = approx ? colour : "#ffffff";
+      style.radius = approx ? 7 : 5.5;
+      style.weight = 1.5;
+      style.fillColor = sym.colour;
+      style.fillOpacity = approx ? 0.25 : 0.9;
       style.dashArray = approx ? "3 3" : null;
+      style.shape = sym.shape;
     } else if (kind === "line") {
       style.weight = 3;
-      style.dashArray = approx ? "8 6" : null;
+      style.dashArray = approx ? "8 6" : (sym.dash || null);
     } else {
       style.weight = 1.5;
-      style.fillColor = colour;
+      style.fillColor = sym.colour;
       style.fillOpacity = approx ? 0.08 : 0.2;
-      style.dashArray = approx ? "5 4" : null;
+      style.dashArray = approx ? "5 4" : (sym.dash || null);
     }
     return style;
   }
@@ -147,23 +234,58 @@
     return h("details", {}, [h("summary", { text: members.length + " member units" }), list]);
   }
 
+  /** Where a source document's citation lives: its own address (http/https only), else the
+   * atlas's sources page (the anchor is geo.mapview.document_anchor's). */
+  function documentHref(source) {
+    var url = str(source.url);
+    if (/^https?:\/\//i.test(url)) return url;
+    if (!config.urls.documents) return null;
+    return config.urls.documents + "#doc-" + str(source.document).replace(/[^A-Za-z0-9_-]/g, "-");
+  }
+
+  function citationNode(s) {
+    var title = str(s.title || s.document);
+    var href = documentHref(s);
+    var cite = h("cite", {}, [href ? h("a", { href: href, className: "atlas-doc-link", text: title }) : title]);
+    var meta = [str(s.publisher), str(s.date)].filter(Boolean).join(", ");
+    return h("span", { className: "atlas-citation" }, ["— ", cite, meta ? ", " + meta : ""]);
+  }
+
   function sourcesNode(sources) {
     var list = h("ol", { className: "atlas-sources" });
     sources.forEach(function (s) {
       if (!s || typeof s !== "object") return;
-      var bits = [h("cite", { text: str(s.title || s.document) })];
-      var meta = [str(s.publisher), str(s.date)].filter(Boolean).join(", ");
-      if (meta) bits.push(" — " + meta);
-      var item = h("li", {}, bits);
+      var item = h("li", {});
+      // The words as written first: they are what the reader came for.
       if (s.mention) item.appendChild(h("q", { className: "atlas-mention", text: str(s.mention) }));
+      item.appendChild(citationNode(s));
       list.appendChild(item);
     });
     return list;
   }
 
+  /** The precision code in plain words, for this kind of feature. */
+  function precisionWords(p, kind) {
+    var code = Number(p.precision);
+    if (p.schematic === true || (kind === "line" && code >= 5)) return "Drawn schematically through its places, not along the real route.";
+    if (kind === "area") {
+      if (code <= 3) return "The area of its official member units.";
+      if (code === 4) return "Made of whole provinces.";
+      return "Estimated: its members are our reading of the plan.";
+    }
+    return {
+      1: "At this named town or site.",
+      2: "Within about 25 km of the point shown.",
+      3: "Somewhere in the city shown; the point marks the city's seat.",
+      4: "Somewhere in the province; the point only marks the province.",
+      5: "Estimated: the point is our best reading of the plan."
+    }[code] || str(p.precision_label);
+  }
+
   function popupContent(opts, feature, layer) {
     var p = feature.properties || {};
-    var box = h("article", { className: "atlas-popup" });
+    var kind = kindOf(feature);
+    var box = h("article", { className: "atlas-popup", "data-precision": str(p.precision) });
     // A point that shares its spot with other places links back to the list of them all.
     var here = layer ? pointsNear(layer.getLatLng()) : [];
     if (here.length > 1) {
@@ -171,27 +293,24 @@
       back.addEventListener("click", function () { openChooser(layer.getLatLng(), String(feature.id)); });
       box.appendChild(back);
     }
-    box.appendChild(h("h2", { className: "atlas-popup-name", text: str(p.name || feature.id) }));
+    box.appendChild(h("h2", { className: "atlas-popup-name", tabindex: "-1", text: str(p.name || feature.id) }));
     if (p.name_zh) box.appendChild(h("p", { className: "atlas-popup-zh", lang: "zh-Hans", text: str(p.name_zh) }));
-    box.appendChild(h("p", { className: "atlas-popup-layer" }, [
-      swatch(kindOf(feature), opts.colour, isApprox(p)), str(opts.title || p.layer)
-    ]));
-    if (p.description) box.appendChild(h("p", { className: "atlas-popup-desc", text: str(p.description) }));
-
-    var dl = h("dl", { className: "atlas-facts" });
-    var provinces = Array.isArray(p.provinces) ? p.provinces.map(str).join(", ") : "";
-    dlRow(dl, "Province", provinces);
-    var where = str(p.precision_label);
-    if (p.precision !== undefined && p.precision !== null) where += (where ? " " : "") + "(precision " + str(p.precision) + ")";
-    if (p.schematic === true) where += (where ? ". " : "") + "Drawn schematically";
-    dlRow(dl, "Location", where);
-    dlRow(dl, "Basis", str(p.geometry_basis));
-    if (Array.isArray(p.members) && p.members.length) dlRow(dl, "Member units", membersNode(p.members));
-    box.appendChild(dl);
+    box.appendChild(h("p", { className: "atlas-popup-layer" }, [swatch(kind, opts, isApprox(p)), str(opts.title || p.layer)]));
 
     if (Array.isArray(p.sources) && p.sources.length) {
-      box.appendChild(h("h3", { className: "atlas-popup-sources", text: p.sources.length > 1 ? "Sources" : "Source" }));
+      box.appendChild(h("h3", { className: "atlas-popup-sources", text: p.sources.length > 1 ? "Named in" : "Named in" }));
       box.appendChild(sourcesNode(p.sources));
+    }
+    var dl = h("dl", { className: "atlas-facts" });
+    dlRow(dl, "Where", precisionWords(p, kind));
+    dlRow(dl, "Province", Array.isArray(p.provinces) ? p.provinces.map(str).join(", ") : "");
+    if (Array.isArray(p.members) && p.members.length) dlRow(dl, "Member units", membersNode(p.members));
+    box.appendChild(dl);
+    if (p.description) box.appendChild(h("p", { className: "atlas-popup-desc", text: str(p.description) }));
+    if (p.geometry_basis) {
+      box.appendChild(h("details", { className: "atlas-basis" }, [
+        h("summary", { text: "How it was located" }), h("p", { text: str(p.geometry_basis) })
+      ]));
     }
     return box;
   }
@@ -245,7 +364,7 @@
       var p = feature.properties || {};
       var opts = hit.group.atlas.opts;
       var button = h("button", { type: "button", className: "atlas-chooser-item", "data-id": str(feature.id) }, [
-        swatch("point", opts.colour, isApprox(p)),
+        swatch("point", opts, isApprox(p)),
         h("span", { className: "atlas-chooser-text" }, [
           h("span", { className: "atlas-chooser-name", text: str(p.name || feature.id) }),
           p.name_zh ? h("span", { className: "atlas-zh", lang: "zh-Hans", text: " " + str(p.name_zh) }) : null,
@@ -283,7 +402,10 @@
   // ---- layers -----------------------------------------------------------------------------------
   function makeGroup(opts, geoOptions) {
     var group = L.featureGroup();
-    var info = { opts: opts, sub: {}, byId: {}, state: "idle", promise: null, features: 0 };
+    var info = { opts: opts, sub: {}, byId: {}, state: "idle", promise: null, features: 0, shown: 0, all: null, seq: 0 };
+    info.big = Number(opts.count) >= CANVAS_MIN;
+    // One canvas for a big layer: thousands of SVG nodes would make every view change slow.
+    if (info.big) info.renderer = L.canvas({ pane: "atlas-point", padding: 0.3 });
     group.atlas = info;
     KINDS.forEach(function (kind) {
       info.sub[kind] = L.geoJSON(null, geoOptions(kind, info));
@@ -292,13 +414,19 @@
     return group;
   }
 
+  function featureLabel(opts, feature) {
+    var p = feature.properties || {};
+    return [str(p.name || feature.id), str(opts.title)].filter(Boolean).join(" — ");
+  }
+
   /** An overlay: empty until shown, then filled from opts.url. Called by the folium page. */
   atlas.overlay = function (opts) {
     return makeGroup(opts, function (kind, info) {
       return {
         pane: "atlas-" + kind,
+        renderer: info.renderer,
         pointToLayer: function (feature, latlng) {
-          return L.circleMarker(latlng, { pane: "atlas-point" });
+          return new ShapeMarker(latlng, { pane: "atlas-point", renderer: info.renderer, shape: symbolOf(opts).shape });
         },
         style: function (feature) { return styleFor(opts, feature); },
         onEachFeature: function (feature, layer) {
@@ -310,9 +438,21 @@
           }, {
             maxWidth: 340, minWidth: 220, maxHeight: 380, autoPanPadding: [20, 20]
           });
-          layer.bindTooltip(point ? function () { return tooltipContent(feature, layer); } : tooltipContent(feature), {
-            sticky: !point, direction: "top", opacity: 0.95
-          });
+          if (!info.big) {
+            layer.bindTooltip(point ? function () { return tooltipContent(feature, layer); } : tooltipContent(feature), {
+              sticky: !point, direction: "top", opacity: 0.95
+            });
+            // Keyboard and screen readers: each feature is a button in the tab order with its name
+            // (focus shows its tooltip, Enter opens it). A big layer's canvas has no nodes: its
+            // places are reached through the table.
+            layer.on("add", function () {
+              var el = layer.getElement && layer.getElement();
+              if (!el) return;
+              el.setAttribute("tabindex", "0");
+              el.setAttribute("role", "button");
+              el.setAttribute("aria-label", featureLabel(opts, feature));
+            });
+          }
           if (point) {
             // Several places often share a city's seat. A click or Enter on a point goes through
             // pointChosen instead of the handlers bindPopup adds (Leaflet 1.9: _openPopup, _onKeyPress);
@@ -350,14 +490,102 @@
           var zh = str(p.name_zh).replace(/(维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|省|市)$/, "");
           if (zh) label.appendChild(h("span", { lang: "zh-Hans", className: "atlas-zh", text: " " + zh }));
           layer.bindTooltip(label, {
-            permanent: true, direction: "center", className: "atlas-province-label", pane: "atlas-labels", interactive: false
+            permanent: true, direction: "center", className: "atlas-label atlas-province-label", pane: "atlas-labels", interactive: false
           });
+          var b = layer.getBounds();
+          // Bigger provinces win a contested spot; a province shows its name from zoom 5.
+          labels.push({ layer: layer, kind: "province", minZoom: 5, priority: 10 - Math.log(1 + Math.abs((b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()))) });
         }
       };
     });
+    group.atlas.base = true;
     group.options.attribution = str(opts.attribution);
     return group;
   };
+
+  // The base's cities, rivers and lakes (config.base): loaded with the province outlines.
+  var CITY_ZOOM = { 1: 5, 2: 6, 3: 7 };
+
+  function baseExtra(name, url) {
+    var opts = { id: "base-" + name, title: name, url: url };
+    var group = makeGroup(opts, function () {
+      if (name === "cities") {
+        return {
+          pane: "atlas-labels",
+          interactive: false,
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, { pane: "atlas-water", radius: 2.5, weight: 1, color: "#ffffff", fillColor: "#374151", fillOpacity: 1, interactive: false, className: "atlas-city" });
+          },
+          onEachFeature: function (feature, layer) {
+            var p = feature.properties || {};
+            var rank = Number(p.rank) || 3;
+            var label = h("span", {}, [str(p.name)]);
+            layer.bindTooltip(label, {
+              permanent: true, direction: "right", offset: [3, 0], className: "atlas-label atlas-city-label atlas-city-rank-" + rank,
+              pane: "atlas-labels", interactive: false
+            });
+            labels.push({ layer: layer, kind: "city", minZoom: CITY_ZOOM[rank] || 7,
+              priority: (rank === 1 ? 0 : rank === 2 ? 20 : 30) - Math.log(1 + (Number(p.population) || 0)) / 20 });
+          }
+        };
+      }
+      return {
+        pane: "atlas-water",
+        interactive: false,
+        style: function () {
+          return name === "lakes"
+            ? { color: "#5b8db8", weight: 0.8, fillColor: "#b7d0e3", fillOpacity: 1, className: "atlas-lake" }
+            : { color: "#5b8db8", weight: 1.2, opacity: 0.9, className: "atlas-river" };
+        }
+      };
+    });
+    group.atlas.base = true;
+    return group;
+  }
+
+  // ---- labels that do not overprint one another ---------------------------------------------------
+  var labels = [];
+  var labelsSorted = false;
+
+  /** Show each label that fits: in priority order, a label whose box meets a shown one is hidden.
+   * Boxes are read in one pass after the zoom-based visibility is set, so the page lays out once. */
+  function placeLabels() {
+    if (!map || !labels.length) return;
+    if (!labelsSorted) {
+      labels.sort(function (a, b) { return a.priority - b.priority; });
+      labelsSorted = true;
+    }
+    var z = map.getZoom();
+    var live = [];
+    labels.forEach(function (l) {
+      var tip = l.layer.getTooltip && l.layer.getTooltip();
+      var el = tip && tip.getElement && tip.getElement();
+      if (!el || !map.hasLayer(l.layer)) return;
+      var on = z >= l.minZoom;
+      el.classList.toggle("atlas-label-off", !on);
+      if (l.kind === "city" && l.layer.setStyle) l.layer.setStyle({ opacity: on ? 1 : 0, fillOpacity: on ? 1 : 0 });
+      if (on) live.push({ el: el });
+    });
+    live.forEach(function (l) { l.box = l.el.getBoundingClientRect(); });
+    var placed = [];
+    live.forEach(function (l) {
+      var b = l.box;
+      var clash = b.width === 0 || placed.some(function (p) {
+        return b.left < p.right + 2 && b.right + 2 > p.left && b.top < p.bottom + 1 && b.bottom + 1 > p.top;
+      });
+      l.el.classList.toggle("atlas-label-hidden", clash);
+      if (!clash) placed.push(b);
+    });
+  }
+
+  var labelTimer = null;
+  function scheduleLabels() {
+    if (labelTimer) return;
+    labelTimer = requestAnimationFrame(function () {
+      labelTimer = null;
+      placeLabels();
+    });
+  }
 
   /** Keep an opening popup clear of the panel and the zoom buttons (Leaflet pans before "popupopen"). */
   function fitPopupPadding(popup) {
@@ -373,7 +601,11 @@
   }
 
   function getJSON(url) {
-    return fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" })
+    // The request <head> started for this URL, if any (taken once: a later load fetches anew).
+    var early = window.atlasPrefetch && window.atlasPrefetch[url];
+    if (early) delete window.atlasPrefetch[url];
+    var request = early || fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" });
+    return Promise.resolve(request)
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         mark("atlas-response");
@@ -382,20 +614,82 @@
   }
 
   function wanted(group) {
-    return group === outlines ? state.base === "outlines" : !!state.layers[group.atlas.opts.id];
+    return group.atlas.base ? state.base === "outlines" : !!state.layers[group.atlas.opts.id];
   }
 
-  /** Put a layer's features in it, then (if it is still wanted) on the map in one go. */
+  // ---- filters ----------------------------------------------------------------------------------
+  function filtersActive() {
+    var f = state.filter;
+    return !!(f.doc || f.asof || f.province || f.precision);
+  }
+
+  /** Does a feature pass the filters? A document and a year must hold for the same source. */
+  function passes(feature) {
+    var f = state.filter;
+    var p = feature.properties || {};
+    if (f.province && !(Array.isArray(p.provinces) && p.provinces.indexOf(f.province) >= 0)) return false;
+    if (f.precision && !(Number(p.precision) <= f.precision)) return false;
+    if (f.doc || f.asof) {
+      var ok = (Array.isArray(p.sources) ? p.sources : []).some(function (s) {
+        if (!s || typeof s !== "object") return false;
+        if (f.doc && str(s.document) !== f.doc) return false;
+        var y = yearOf(s.date);
+        return !f.asof || (y !== null && y <= f.asof);
+      });
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  /** (Re)draw a loaded group's features that pass the filters; big ones a chunk per task. */
+  function draw(group) {
+    var info = group.atlas;
+    var seq = ++info.seq;
+    KINDS.forEach(function (k) { info.sub[k].clearLayers(); });
+    info.byId = {};
+    var list = info.base || !filtersActive() ? info.all : info.all.filter(passes);
+    info.shown = list.length;
+    return new Promise(function (resolve) {
+      var i = 0;
+      function step() {
+        if (seq !== info.seq) return resolve(false);
+        var end = Math.min(list.length, i + CHUNK);
+        for (; i < end; i++) info.sub[kindOf(list[i])].addData(list[i]);
+        if (i < list.length) setTimeout(step, 0);
+        else resolve(true);
+      }
+      step();
+    });
+  }
+
+  /** Put a layer's features in it, then (if it is still wanted) on the map. */
   function fill(group, features) {
     var info = group.atlas;
-    if (info.state === "ready") return;
-    features.forEach(function (feature) {
-      info.sub[kindOf(feature)].addData(feature);
-      info.features += 1;
+    if (info.state === "ready" || info.all) return Promise.resolve();
+    info.all = features;
+    info.features = features.length;
+    info.state = "drawing";
+    // A big layer goes on the map first, so its chunks appear as they are added.
+    if (info.big && wanted(group) && !map.hasLayer(group)) map.addLayer(group);
+    return draw(group).then(function () {
+      info.state = "ready";
+      mark("atlas-drawn:" + info.opts.id);
+      if (wanted(group) && !map.hasLayer(group)) map.addLayer(group);
+      if (info.base) scheduleLabels();
+      changed();
     });
-    info.state = "ready";
-    mark("atlas-drawn:" + info.opts.id);
-    if (wanted(group) && !map.hasLayer(group)) map.addLayer(group);
+  }
+
+  function redrawAll() {
+    groups.forEach(function (g) {
+      if (!g.atlas.all) return;
+      g.atlas.state = "drawing";
+      draw(g).then(function (done) {
+        if (!done) return;
+        g.atlas.state = "ready";
+        changed();
+      });
+    });
     changed();
   }
 
@@ -412,9 +706,9 @@
     changed();
     info.promise = getJSON(info.opts.url)
       .then(function (collection) {
-        fill(group, collection.features || []);
-        return group;
+        return fill(group, collection.features || []);
       })
+      .then(function () { return group; })
       .catch(function (error) {
         failed(group, error);
         throw error;
@@ -438,7 +732,7 @@
         var id = feature.properties && feature.properties.layer;
         (byId[id] = byId[id] || []).push(feature);
       });
-      all.forEach(function (g) { fill(g, byId[g.atlas.opts.id] || []); });
+      return Promise.all(all.map(function (g) { return fill(g, byId[g.atlas.opts.id] || []); }));
     });
     all.forEach(function (g) {
       g.atlas.state = "loading";
@@ -451,9 +745,47 @@
     changed();
   }
 
+  // ---- places that share a spot: a count badge on the spot ----------------------------------------
+  var badges = null;
+  var badgeTimer = null;
+
+  function scheduleBadges() {
+    if (badgeTimer || !map) return;
+    badgeTimer = requestAnimationFrame(function () {
+      badgeTimer = null;
+      drawBadges();
+    });
+  }
+
+  /** A badge with the number of places at each spot that holds more than one shown point. */
+  function drawBadges() {
+    if (!badges) return;
+    badges.clearLayers();
+    var spots = {};
+    groups.forEach(function (g) {
+      if (g.atlas.big || !map.hasLayer(g)) return;
+      g.atlas.sub.point.eachLayer(function (marker) {
+        var ll = marker.getLatLng && marker.getLatLng();
+        if (!ll) return;
+        var key = ll.lat.toFixed(5) + "," + ll.lng.toFixed(5);
+        (spots[key] = spots[key] || { at: ll, n: 0 }).n += 1;
+      });
+    });
+    Object.keys(spots).forEach(function (key) {
+      var spot = spots[key];
+      if (spot.n < 2) return;
+      var el = h("span", { className: "atlas-badge-count", text: String(spot.n) });
+      badges.addLayer(L.marker(spot.at, {
+        icon: L.divIcon({ className: "atlas-badge", html: el, iconSize: [18, 18], iconAnchor: [-3, 21] }),
+        interactive: false, keyboard: false, pane: "atlas-badges"
+      }));
+    });
+    if (badges.getPane()) badges.eachLayer(function (m) { var e = m.getElement(); if (e) e.setAttribute("aria-hidden", "true"); });
+  }
+
   // ---- the app ----------------------------------------------------------------------------------
-  var map, config, tiles, outlines, groups = [], byLayer = {}, ui = {}, state = {
-    layers: {}, base: "osm", place: null, userBase: false
+  var map, config, tiles, outlines, baseGroups = [], groups = [], byLayer = {}, ui = {}, state = {
+    layers: {}, base: "osm", place: null, userBase: false, filter: { doc: null, asof: null, province: null, precision: null }
   };
   var drawn = { count: 0, first: null, scheduled: false };
 
@@ -465,14 +797,31 @@
     return visibleGroups().filter(function (g) { return g.atlas.state !== "ready" && g.atlas.state !== "error"; }).length;
   }
 
+  function shownTotal() {
+    return visibleGroups().reduce(function (n, g) { return n + (g.atlas.state === "ready" ? g.atlas.shown : 0); }, 0);
+  }
+
   function changed(message) {
     if (!map) return;
     var waiting = pending();
     document.documentElement.setAttribute("data-atlas-pending", String(waiting));
     groups.forEach(function (g) {
-      var row = ui.rows && ui.rows[g.atlas.opts.id];
+      var id = g.atlas.opts.id;
+      var row = ui.rows && ui.rows[id];
       if (row) row.setAttribute("data-state", g.atlas.state);
+      var count = ui.counts && ui.counts[id];
+      if (count) {
+        var total = g.atlas.all ? g.atlas.features : Number(g.atlas.opts.count) || 0;
+        var shown = g.atlas.state === "ready" ? g.atlas.shown : total;
+        count.textContent = String(shown);
+        count.title = shown === total ? total + " places" : shown + " of " + total + " places match the filters";
+        count.classList.toggle("atlas-count-filtered", shown !== total);
+      }
     });
+    if (ui.filterSummary) {
+      var n = shownTotal();
+      ui.filterSummary.textContent = waiting ? "" : n + (n === 1 ? " place shown" : " places shown") + (filtersActive() ? " (filtered)." : ".");
+    }
     if (message) {
       setStatus(message);
     } else if (waiting) {
@@ -481,6 +830,8 @@
       var shown = visibleGroups().length;
       setStatus(shown ? shown + (shown === 1 ? " layer shown." : " layers shown.") : "No layer shown.");
     }
+    scheduleBadges();
+    if (ui.table && !ui.table.hidden) scheduleTable();
     if (!waiting && !drawn.scheduled) {
       // Every visible layer is on the map; tell whoever waits (tests, the benchmark) after a frame.
       drawn.scheduled = true;
@@ -488,7 +839,10 @@
         drawn.scheduled = false;
         if (pending()) return;
         drawn.count += 1;
-        if (drawn.first === null) drawn.first = performance.now();
+        if (drawn.first === null) {
+          drawn.first = performance.now();
+          mark("atlas-layers-drawn");
+        }
         document.documentElement.setAttribute("data-atlas-drawn", String(drawn.count));
         document.dispatchEvent(new CustomEvent("atlas:drawn", { detail: { at: performance.now() } }));
         openPlace();
@@ -531,16 +885,36 @@
   function setBase(name, byUser) {
     state.base = name === "outlines" ? "outlines" : "osm";
     if (byUser) state.userBase = true;
+    var offline = [outlines].concat(baseGroups);
     if (state.base === "osm") {
-      if (map.hasLayer(outlines)) map.removeLayer(outlines);
+      offline.forEach(function (g) { if (map.hasLayer(g)) map.removeLayer(g); });
       if (!map.hasLayer(tiles)) map.addLayer(tiles);
     } else {
       if (map.hasLayer(tiles)) map.removeLayer(tiles);
-      if (outlines.atlas.state === "ready") map.addLayer(outlines);
-      else load(outlines).catch(function () {});
+      offline.forEach(function (g) {
+        if (g.atlas.state === "ready") map.addLayer(g);
+        else load(g).catch(function () {});
+      });
+      scheduleLabels();
     }
     map.getContainer().classList.toggle("atlas-offline", state.base === "outlines");
     if (ui.baseRadios) ui.baseRadios[state.base].checked = true;
+  }
+
+  /** Tiles could not be had: the offline base, and a notice that stays until it is dismissed. */
+  function showTilesNotice() {
+    if (ui.notice) return;
+    var close = h("button", { type: "button", className: "atlas-notice-close", text: "Dismiss" });
+    ui.notice = h("div", { className: "atlas-notice", role: "status" }, [
+      h("p", { text: "Map tiles are unreachable, so the map shows its offline base: provinces, cities, rivers and lakes." }),
+      close
+    ]);
+    close.addEventListener("click", function () {
+      if (ui.notice && ui.notice.parentNode) ui.notice.parentNode.removeChild(ui.notice);
+      map.getContainer().focus({ preventScroll: true });
+    });
+    L.DomEvent.disableClickPropagation(ui.notice);
+    map.getContainer().appendChild(ui.notice);
   }
 
   // ---- permalink ----------------------------------------------------------------------------------
@@ -562,6 +936,17 @@
     if (base === "osm" || base === "outlines") out.base = base;
     var place = params.get("place");
     if (place) out.place = place.slice(0, 200);
+    // Filters: only values the page offers count; anything else is no filter.
+    var doc = params.get("doc");
+    var asof = Number(params.get("asof"));
+    var province = params.get("province");
+    var precision = Number(params.get("precision"));
+    out.filter = {
+      doc: doc && (config.documents || []).some(function (d) { return d.document === doc; }) ? doc : null,
+      asof: asof >= FIRST_YEAR && asof < lastYear() ? Math.round(asof) : null,
+      province: province && (config.provinces || []).indexOf(province) >= 0 ? province : null,
+      precision: precision >= 1 && precision <= 4 ? Math.round(precision) : null
+    };
     return out;
   }
 
@@ -576,15 +961,33 @@
       "layers=" + ids.map(encodeURIComponent).join(","),
       "base=" + state.base
     ];
+    var f = state.filter;
+    if (f.doc) parts.push("doc=" + encodeURIComponent(f.doc));
+    if (f.asof) parts.push("asof=" + f.asof);
+    if (f.province) parts.push("province=" + encodeURIComponent(f.province));
+    if (f.precision) parts.push("precision=" + f.precision);
     if (state.place) parts.push("place=" + encodeURIComponent(state.place));
     var hash = "#" + parts.join("&");
     if (window.location.hash !== hash) history.replaceState(null, "", hash);
+    if (ui.embedCode) ui.embedCode.value = embedCode();
+  }
+
+  function setFilter(filter, redraw) {
+    var before = JSON.stringify(state.filter);
+    state.filter = filter;
+    syncFilterControls();
+    if (redraw !== false && JSON.stringify(filter) !== before) {
+      redrawAll();
+      writeHash();
+    }
   }
 
   function applyHash(first) {
     var wanted = readHash();
     ui.applying = true;
     try {
+      // Filters before the layers are drawn, so each is drawn once.
+      setFilter(wanted.filter, !first);
       // Layers first, so their data is on its way while the view is laid out.
       var layers = wanted.layers;
       if (!layers && first) {
@@ -671,7 +1074,7 @@
     ui.lastResults = results;
     ui.lastQuery = q;
     if (!q) {
-      list.hidden = true;
+      closeResults();
       return;
     }
     if (!results.length) {
@@ -679,17 +1082,29 @@
     }
     results.forEach(function (r, i) {
       var group = byLayer[r.layer];
-      var colour = group ? group.atlas.opts.colour : null;
       var button = h("button", { type: "button", className: "atlas-result", "data-index": i }, [
-        swatch(kindOf({ geometry: { type: r.geometry_type } }), colour, false),
+        swatch(kindOf({ geometry: { type: r.geometry_type } }), group ? group.atlas.opts : null, false),
         h("span", { className: "atlas-result-name", text: str(r.name) }),
         r.name_zh ? h("span", { className: "atlas-zh", lang: "zh-Hans", text: str(r.name_zh) }) : null,
-        h("span", { className: "atlas-result-layer", text: str(r.layer_title) })
+        h("span", { className: "atlas-result-layer", text: str(r.layer_title) +
+          (r.matched && r.matched.field === "host" ? " · in " + str(r.matched.text) : "") })
       ]);
-      button.addEventListener("click", function () { goTo(r); });
+      button.addEventListener("click", function () { choose(r); });
       list.appendChild(h("li", {}, [button]));
     });
     list.hidden = false;
+    ui.search.setAttribute("aria-expanded", "true");
+  }
+
+  function closeResults() {
+    ui.results.hidden = true;
+    ui.search.setAttribute("aria-expanded", "false");
+  }
+
+  /** A result was chosen: the list closes (the query stays), and the place opens. */
+  function choose(result) {
+    closeResults();
+    return goTo(result);
   }
 
   function goTo(result) {
@@ -697,10 +1112,14 @@
     if (!group) return Promise.resolve();
     if (!state.layers[result.layer]) {
       setLayer(result.layer, true);
+      writeHash();
     }
     return load(group).then(function () {
       var layer = group.atlas.byId[String(result.id)];
-      if (!layer) return;
+      if (!layer) {
+        setStatus(str(result.name) + " is hidden by the filters.");
+        return;
+      }
       if (layer.getLatLng) {
         map.setView(layer.getLatLng(), Math.max(map.getZoom(), 8), { animate: false });
       } else if (layer.getBounds && layer.getBounds().isValid()) {
@@ -719,7 +1138,7 @@
     if (!q) return;
     var ready = q === ui.lastQuery && ui.lastResults ? Promise.resolve(ui.lastResults) : searchPlaces(q);
     ready.then(function (results) {
-      if (results.length) return goTo(results[0]);
+      if (results.length) return choose(results[0]);
       setStatus("No place matches “" + q + "”.");
     }).catch(function (error) { setStatus("Search failed: " + error.message); });
   }
@@ -742,14 +1161,20 @@
     var index = buttons.indexOf(document.activeElement);
     if (event.key === "ArrowDown" && buttons.length) {
       event.preventDefault();
+      if (ui.results.hidden && ui.lastQuery) showResults(ui.lastQuery, ui.lastResults || []);
       buttons[Math.min(buttons.length - 1, index + 1)].focus();
     } else if (event.key === "ArrowUp" && index >= 0) {
       event.preventDefault();
       if (index === 0) ui.search.focus();
       else buttons[index - 1].focus();
     } else if (event.key === "Escape") {
-      ui.search.value = "";
-      showResults("", []);
+      // Escape closes the list and leaves the query as typed (a search box would clear it by
+      // default; its own x button still does).
+      event.preventDefault();
+      if (!ui.results.hidden) {
+        event.stopPropagation();
+        closeResults();
+      }
       ui.search.focus();
     }
   }
@@ -762,41 +1187,210 @@
   }
 
   function keyNode() {
+    var grey = { symbol: { colour: "#64748b", outline: "#475569", shape: "circle" } };
     var items = [
-      [swatch("point", "#475569", false), "Place at a city, county or district seat"],
-      [swatch("point", "#475569", true), "Province-wide or estimated place"],
-      [swatch("area", "#475569", false), "Area: union of its official member units"],
-      [swatch("area", "#475569", true), "Area with estimated membership"],
-      [swatch("line", "#475569", true), "Schematic route between its end points"]
+      [swatch("point", grey, false), "Place at a city, county or district seat"],
+      [swatch("point", grey, true), "Province-wide or estimated place"],
+      [swatch("area", grey, false), "Area: union of its official member units"],
+      [swatch("area", grey, true), "Area with estimated membership"],
+      [swatch("line", grey, true), "Schematic route between its end points"],
+      [h("span", { className: "atlas-badge-key", "aria-hidden": "true", text: "3" }), "Number of places that share a spot"]
     ];
     return h("details", { className: "atlas-key" }, [
       h("summary", { text: "How to read the symbols" }),
+      h("p", { className: "atlas-help", text: "Each layer has its own colour and shape; layers of a theme share the colour." }),
       h("ul", {}, items.map(function (item) { return h("li", {}, [item[0], item[1]]); }))
     ]);
+  }
+
+  function lastYear() {
+    var years = (config.documents || []).map(function (d) { return yearOf(d.date); }).filter(Boolean);
+    return Math.max.apply(null, [FIRST_YEAR].concat(years));
+  }
+
+  function syncFilterControls() {
+    if (!ui.filters) return;
+    var f = state.filter;
+    ui.filters.doc.value = f.doc || "";
+    ui.filters.province.value = f.province || "";
+    ui.filters.precision.value = f.precision ? String(f.precision) : "";
+    ui.filters.asof.value = String(f.asof || lastYear());
+    ui.filters.asofOut.textContent = f.asof ? "documents of " + f.asof + " and before" : "every document";
+    ui.filters.asof.setAttribute("aria-valuetext", f.asof ? "as of " + f.asof : "every year");
+    ui.filters.clear.disabled = !filtersActive();
+  }
+
+  function filterNode() {
+    var docs = h("select", { id: "atlas-f-doc" }, [h("option", { value: "", text: "Every document" })].concat(
+      (config.documents || []).map(function (d) {
+        var year = yearOf(d.date);
+        return h("option", { value: str(d.document), text: (year ? year + " · " : "") + str(d.title || d.document) });
+      })));
+    var provinces = h("select", { id: "atlas-f-province" }, [h("option", { value: "", text: "Every province" })].concat(
+      (config.provinces || []).map(function (p) { return h("option", { value: p, text: p }); })));
+    var precision = h("select", { id: "atlas-f-precision" }, [
+      h("option", { value: "", text: "Any, estimated too" }),
+      h("option", { value: "2", text: "A town or county" }),
+      h("option", { value: "3", text: "A city or better" }),
+      h("option", { value: "4", text: "A province or better" })
+    ]);
+    var asof = h("input", { id: "atlas-f-asof", type: "range", min: FIRST_YEAR, max: lastYear(), step: 1, value: lastYear() });
+    var asofOut = h("output", { id: "atlas-f-asof-out", for: "atlas-f-asof" });
+    var clear = h("button", { type: "button", className: "atlas-f-clear", text: "Clear filters" });
+    ui.filterSummary = h("p", { className: "atlas-filter-summary", role: "status", "aria-live": "polite" });
+    ui.filters = { doc: docs, province: provinces, precision: precision, asof: asof, asofOut: asofOut, clear: clear };
+
+    function read() {
+      var year = Number(asof.value);
+      setFilter({
+        doc: docs.value || null,
+        asof: year < lastYear() ? year : null,
+        province: provinces.value || null,
+        precision: precision.value ? Number(precision.value) : null
+      });
+    }
+    [docs, provinces, precision].forEach(function (s) { s.addEventListener("change", read); });
+    asof.addEventListener("input", function () {
+      var year = Number(asof.value);
+      asofOut.textContent = year < lastYear() ? "documents of " + year + " and before" : "every document";
+    });
+    asof.addEventListener("change", read);
+    clear.addEventListener("click", function () {
+      setFilter({ doc: null, asof: null, province: null, precision: null });
+    });
+    return h("fieldset", { className: "atlas-filters" }, [
+      h("legend", { text: "Filter places" }),
+      h("label", { for: docs.id, text: "Named in" }), docs,
+      h("label", { for: asof.id }, ["As of ", asofOut]), asof,
+      h("label", { for: provinces.id, text: "Province" }), provinces,
+      h("label", { for: precision.id, text: "Located to" }), precision,
+      h("div", { className: "atlas-filter-foot" }, [ui.filterSummary, clear])
+    ]);
+  }
+
+  /** The download links of a layer: one per format the index lists (links.formats), GeoJSON else. */
+  function downloadLinks(opts) {
+    var formats = opts.formats && typeof opts.formats === "object" ? opts.formats : {};
+    var names = Object.keys(formats);
+    if (!names.length && opts.download) { formats = { geojson: opts.download }; names = ["geojson"]; }
+    var order = Object.keys(FORMAT_TITLES);
+    names.sort(function (a, b) {
+      var i = order.indexOf(a), j = order.indexOf(b);
+      return (i < 0 ? order.length : i) - (j < 0 ? order.length : j) || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    var box = h("span", { className: "atlas-downloads" });
+    names.forEach(function (name) {
+      var label = name === "geojson" ? "GeoJSON" : name.toUpperCase();
+      box.appendChild(h("a", {
+        // a.atlas-download is the GeoJSON link alone; the other formats have their own classes.
+        className: name === "geojson" ? "atlas-download" : "atlas-download-as atlas-download-" + classSafe(name),
+        href: formats[name], download: "", "data-format": name, title: FORMAT_TITLES[name] || label,
+        "aria-label": "Download " + str(opts.title) + " as " + label, text: label
+      }));
+    });
+    return box;
+  }
+
+  var FORMAT_TITLES = {
+    geojson: "GeoJSON", gpkg: "GeoPackage, styled for QGIS", csv: "CSV for Excel (WKT, lon/lat)",
+    kml: "KML for Google Earth", fgb: "FlatGeobuf, spatially indexed"
+  };
+
+  // Every place's file in the formats the layers offer (/download/locations.<ext>).
+  function allDownloads() {
+    var formats = {};
+    var ids = Object.keys(byLayer);
+    var first = ids.length ? byLayer[ids[0]].atlas.opts : {};
+    Object.keys((first && first.formats) || {}).forEach(function (name) {
+      if (name !== "geojson") formats[name] = str(config.urls.download_all).replace(/\.geojson$/, "." + name);
+    });
+    return Object.keys(formats).length ? downloadLinks({ title: "every place", formats: formats }) : null;
+  }
+
+  function shareNode() {
+    var copy = h("button", { type: "button", className: "atlas-share", text: "Copy link" });
+    var table = h("button", { type: "button", className: "atlas-table-open", "aria-controls": "atlas-table", text: "Table of places" });
+    var print = h("button", { type: "button", className: "atlas-print-button", text: "Print or PDF" });
+    ui.embedCode = h("textarea", { id: "atlas-embed-code", readonly: true, rows: 3, spellcheck: "false" });
+    var copyEmbed = h("button", { type: "button", className: "atlas-embed-copy", text: "Copy embed code" });
+    copy.addEventListener("click", function () {
+      writeHash();
+      copyText(window.location.href, "Link to this view copied.");
+    });
+    copyEmbed.addEventListener("click", function () {
+      ui.embedCode.value = embedCode();
+      copyText(ui.embedCode.value, "Embed code copied.", ui.embedCode);
+    });
+    table.addEventListener("click", function () { openTable(); });
+    print.addEventListener("click", function () { printView(); });
+    return h("div", { className: "atlas-share-box" }, [
+      h("div", { className: "atlas-share-row" }, [copy, table, print]),
+      h("details", { className: "atlas-embed" }, [
+        h("summary", { text: "Embed this map on a site" }),
+        h("label", { for: ui.embedCode.id, text: "HTML to paste into a page" }),
+        ui.embedCode, copyEmbed
+      ])
+    ]);
+  }
+
+  function embedCode() {
+    return '<iframe src="' + window.location.href.replace(/"/g, "%22") + '" title="' + str(config.title).replace(/"/g, "&quot;") +
+      '" width="900" height="600" style="border:0" loading="lazy"></iframe>';
+  }
+
+  /** Copy to the clipboard; where the browser refuses, select the text for Ctrl+C and say so. */
+  function copyText(text, done, field) {
+    var fallback = function () {
+      var box = field || ui.copyField;
+      if (!box) {
+        box = ui.copyField = h("input", { className: "atlas-copy-field", readonly: true, "aria-label": "Text to copy" });
+        ui.status.parentNode.insertBefore(box, ui.status);
+      }
+      box.hidden = false;
+      box.value = text;
+      box.focus();
+      box.select();
+      setStatus("Press Ctrl+C (⌘C) to copy.");
+    };
+    ui.lastCopied = text;
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { setStatus(done); }, fallback);
+    } else {
+      fallback();
+    }
   }
 
   function buildPanel() {
     ui.boxes = {};
     ui.themeBoxes = {};
     ui.rows = {};
+    ui.counts = {};
     var body = h("div", { className: "atlas-body", id: "atlas-body" });
 
     // Search
     ui.search = h("input", {
       id: "atlas-search", type: "search", autocomplete: "off", spellcheck: "false",
-      placeholder: "Zhengzhou, 武汉, Changsha…", "aria-describedby": "atlas-search-help"
+      placeholder: "Zhengzhou, 武汉, Wuhan lab…", "aria-describedby": "atlas-search-help",
+      "aria-controls": "atlas-results", "aria-expanded": "false"
     });
     ui.results = h("ul", { className: "atlas-results", id: "atlas-results", "aria-label": "Search results", hidden: true });
     var form = h("form", { className: "atlas-search", role: "search", "aria-label": "Find a place" }, [
       h("label", { for: "atlas-search", text: "Find a place" }),
       h("div", { className: "atlas-search-row" }, [ui.search, h("button", { type: "submit", text: "Go" })]),
-      h("p", { id: "atlas-search-help", className: "atlas-help", text: "English, Chinese or pinyin. Enter opens the best match." }),
+      h("p", { id: "atlas-search-help", className: "atlas-help", text: "A name in English, Chinese or pinyin, or a city and a word (“Wuhan lab”). Enter opens the best match." }),
       ui.results
     ]);
     form.addEventListener("submit", onSearchSubmit);
     ui.search.addEventListener("input", onSearchInput);
+    ui.search.addEventListener("focus", function () {
+      if (ui.search.value.trim() && ui.search.value.trim() === ui.lastQuery && ui.results.hidden && ui.lastResults) {
+        showResults(ui.lastQuery, ui.lastResults);
+      }
+    });
     form.addEventListener("keydown", onSearchKeys);
     body.appendChild(form);
+
+    body.appendChild(filterNode());
 
     // Themes and layers: the legend
     var layersBox = h("div", { className: "atlas-layers", role: "group", "aria-label": "Themes and layers" });
@@ -815,8 +1409,10 @@
         h("label", { for: themeBox.id, className: "atlas-theme-label" }, [themeBox, str(theme.title)])
       ]);
       var list = h("ul", { className: "atlas-layer-list" });
+      var themeColour = null;
       ids.forEach(function (id) {
         var opts = byLayer[id].atlas.opts;
+        themeColour = themeColour || symbolOf(opts).colour;
         var box = h("input", { type: "checkbox", id: "atlas-layer-" + classSafe(id), "data-layer": id });
         ui.boxes[id] = box;
         box.addEventListener("change", function () {
@@ -825,16 +1421,16 @@
         });
         var kinds = kindsOf(opts.geometry_types);
         var swatches = h("span", { className: "atlas-swatches", "aria-hidden": "true" },
-          (kinds.length ? kinds : ["point"]).map(function (kind) { return swatch(kind, opts.colour, false); }));
+          (kinds.length ? kinds : ["point"]).map(function (kind) { return swatch(kind, opts, false); }));
         var label = h("label", { for: box.id, title: str(opts.description) }, [swatches, str(opts.title)]);
-        var count = h("span", { className: "atlas-count", text: str(opts.count), title: str(opts.count) + " features" });
-        var download = downloadLinks(opts.download, str(opts.title), "atlas-download");
-        var row = h("li", { className: "atlas-layer", "data-layer": id }, [box, label, count, download]);
+        var count = h("span", { className: "atlas-count", text: str(opts.count), title: str(opts.count) + " places" });
+        ui.counts[id] = count;
+        var row = h("li", { className: "atlas-layer", "data-layer": id }, [box, label, count, downloadLinks(opts)]);
         ui.rows[id] = row;
         list.appendChild(row);
       });
       var fieldset = h("fieldset", { className: "atlas-theme", "data-theme": theme.id }, [heading, list]);
-      fieldset.style.setProperty("--theme", colourOf(theme.colour));
+      fieldset.style.setProperty("--theme", colourOf(themeColour || theme.colour));
       layersBox.appendChild(fieldset);
     });
     body.appendChild(layersBox);
@@ -842,7 +1438,7 @@
     // Background
     ui.baseRadios = {};
     var baseSet = h("fieldset", { className: "atlas-basemap" }, [h("legend", { text: "Background" })]);
-    [["osm", "OpenStreetMap tiles"], ["outlines", "Province outlines (offline)"]].forEach(function (pair) {
+    [["osm", "OpenStreetMap tiles"], ["outlines", "Offline base: provinces, cities, rivers"]].forEach(function (pair) {
       var radio = h("input", { type: "radio", name: "atlas-base", id: "atlas-base-" + pair[0], value: pair[0] });
       radio.addEventListener("change", function () {
         if (radio.checked) {
@@ -855,10 +1451,13 @@
     });
     body.appendChild(baseSet);
 
+    body.appendChild(shareNode());
     body.appendChild(keyNode());
     body.appendChild(h("p", { className: "atlas-all" }, [
       h("a", { href: config.urls.download_all, download: "", className: "atlas-download-all", text: "Download every place (GeoJSON)" }),
-      downloadLinks(config.urls.download_all, "every place", "atlas-download-all-as", true)
+      allDownloads(),
+      config.urls.documents ? " · " : null,
+      config.urls.documents ? h("a", { href: config.urls.documents, className: "atlas-sources-link", text: "The documents cited" }) : null
     ]));
     ui.status = h("p", { className: "atlas-status", role: "status", "aria-live": "polite" });
     body.appendChild(ui.status);
@@ -882,6 +1481,248 @@
     });
     new Panel().addTo(map);
     setPanelOpen(!window.matchMedia(NARROW).matches);
+    syncFilterControls();
+  }
+
+  // ---- the table of places shown ----------------------------------------------------------------
+  var COLUMNS = [
+    { key: "name", title: "Place" },
+    { key: "layer", title: "Layer" },
+    { key: "province", title: "Province" },
+    { key: "precision", title: "Located to", numeric: true },
+    { key: "year", title: "First named", numeric: true }
+  ];
+  var PRECISION_SHORT = { 1: "a site", 2: "a county", 3: "a city", 4: "a province", 5: "estimated" };
+
+  /** The places shown (visible layers, after the filters), as table rows in panel order. */
+  function shownRows() {
+    var rows = [];
+    visibleGroups().forEach(function (g) {
+      if (g.atlas.state !== "ready") return;
+      var opts = g.atlas.opts;
+      KINDS.forEach(function (kind) {
+        g.atlas.sub[kind].eachLayer(function (layer) {
+          var f = layer.feature;
+          if (!f) return;
+          var p = f.properties || {};
+          var sources = Array.isArray(p.sources) ? p.sources.filter(function (s) { return s && typeof s === "object"; }) : [];
+          var years = sources.map(function (s) { return yearOf(s.date); }).filter(Boolean);
+          var ll = layer.getLatLng ? layer.getLatLng() : null;
+          rows.push({
+            id: str(f.id), name: str(p.name || f.id), name_zh: str(p.name_zh), layer: str(opts.title), layer_id: str(opts.id),
+            province: Array.isArray(p.provinces) ? p.provinces.map(str).join(", ") : "",
+            precision: Number(p.precision) || 9, precision_label: str(p.precision_label), kind: kind,
+            year: years.length ? Math.min.apply(null, years) : 9999, sources: sources,
+            lon: ll ? ll.lng : null, lat: ll ? ll.lat : null, opts: opts, leaflet: layer
+          });
+        });
+      });
+    });
+    return rows;
+  }
+
+  function sortRows(rows) {
+    var key = ui.sort.key, dir = ui.sort.dir;
+    var col = COLUMNS.filter(function (c) { return c.key === key; })[0] || COLUMNS[0];
+    return rows.slice().sort(function (a, b) {
+      var x = a[key], y = b[key], c;
+      c = col.numeric ? x - y : String(x).localeCompare(String(y));
+      return (c || a.name.localeCompare(b.name)) * dir;
+    });
+  }
+
+  var tableTimer = null;
+  function scheduleTable() {
+    if (tableTimer) return;
+    tableTimer = setTimeout(function () {
+      tableTimer = null;
+      renderTable();
+    }, 30);
+  }
+
+  function renderTable() {
+    if (!ui.table || ui.table.hidden) return;
+    var rows = sortRows(shownRows());
+    ui.tableRows = rows;
+    var body = ui.tbody;
+    while (body.firstChild) body.removeChild(body.firstChild);
+    rows.slice(0, TABLE_ROWS).forEach(function (r) {
+      var open = h("button", { type: "button", className: "atlas-row-open", text: r.name });
+      var tr = h("tr", { "data-id": r.id }, [
+        h("th", { scope: "row" }, [open, r.name_zh ? h("span", { className: "atlas-zh", lang: "zh-Hans", text: " " + r.name_zh }) : null]),
+        h("td", {}, [swatch(r.kind, r.opts, false), " " + r.layer]),
+        h("td", { text: r.province }),
+        h("td", { text: PRECISION_SHORT[r.precision] || "" }),
+        h("td", { text: r.year === 9999 ? "" : String(r.year) })
+      ]);
+      var go = function () { openRow(r); };
+      open.addEventListener("click", function (e) { e.stopPropagation(); go(); });
+      tr.addEventListener("click", go);
+      body.appendChild(tr);
+    });
+    ui.tableCaption.textContent = rows.length + (rows.length === 1 ? " place shown" : " places shown") +
+      (rows.length > TABLE_ROWS ? "; the first " + TABLE_ROWS + " are listed, the CSV has them all" : "") +
+      (filtersActive() ? " (filtered)" : "");
+    COLUMNS.forEach(function (c) {
+      var th = ui.tableHeads[c.key];
+      th.setAttribute("aria-sort", ui.sort.key === c.key ? (ui.sort.dir > 0 ? "ascending" : "descending") : "none");
+    });
+  }
+
+  function openRow(r) {
+    var layer = r.leaflet;
+    if (layer.getLatLng) map.setView(layer.getLatLng(), Math.max(map.getZoom(), 8), { animate: false });
+    else if (layer.getBounds && layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { maxZoom: 9, padding: [30, 30], animate: false });
+    layer.openPopup();
+  }
+
+  function csvCell(value) {
+    var s = str(value);
+    // A leading =, +, - or @ would run as a formula in a spreadsheet: quote it as text.
+    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+    return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+
+  function tableCsv(rows) {
+    var head = ["id", "name", "name_zh", "layer", "provinces", "precision", "precision_label", "lon", "lat",
+      "first_named", "documents", "mentions"];
+    var lines = [head.join(",")];
+    rows.forEach(function (r) {
+      lines.push([r.id, r.name, r.name_zh, r.layer_id, r.province, r.precision === 9 ? "" : r.precision, r.precision_label,
+        r.lon === null ? "" : r.lon, r.lat === null ? "" : r.lat, r.year === 9999 ? "" : r.year,
+        r.sources.map(function (s) { return str(s.title || s.document); }).join(" | "),
+        r.sources.map(function (s) { return str(s.mention); }).join(" | ")].map(csvCell).join(","));
+    });
+    return "\ufeff" + lines.join("\r\n") + "\r\n";
+  }
+
+  function downloadCsv() {
+    var rows = sortRows(shownRows());
+    var blob = new Blob([tableCsv(rows)], { type: "text/csv;charset=utf-8" });
+    var a = h("a", { href: URL.createObjectURL(blob), download: "central-china-atlas-places.csv", hidden: true });
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.parentNode.removeChild(a); }, 1000);
+    setStatus(rows.length + " places saved as CSV.");
+  }
+
+  function buildTable() {
+    ui.sort = { key: "name", dir: 1 };
+    ui.tableHeads = {};
+    var headRow = h("tr", {});
+    COLUMNS.forEach(function (c) {
+      var button = h("button", { type: "button", className: "atlas-sort", text: c.title });
+      button.addEventListener("click", function () {
+        ui.sort = { key: c.key, dir: ui.sort.key === c.key ? -ui.sort.dir : 1 };
+        renderTable();
+      });
+      var th = h("th", { scope: "col", "aria-sort": "none", "data-key": c.key }, [button]);
+      ui.tableHeads[c.key] = th;
+      headRow.appendChild(th);
+    });
+    ui.tbody = h("tbody", {});
+    ui.tableCaption = h("caption", {});
+    var close = h("button", { type: "button", className: "atlas-table-close", text: "Close table" });
+    var csv = h("button", { type: "button", className: "atlas-table-csv", text: "Download CSV" });
+    close.addEventListener("click", closeTable);
+    csv.addEventListener("click", downloadCsv);
+    ui.table = h("section", { className: "atlas-table", id: "atlas-table", "aria-label": "Table of the places shown", hidden: true }, [
+      h("div", { className: "atlas-table-head" }, [h("h2", { text: "Places shown" }), csv, close]),
+      h("div", { className: "atlas-table-scroll" }, [h("table", {}, [ui.tableCaption, h("thead", {}, [headRow]), ui.tbody])])
+    ]);
+    ui.table.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { e.stopPropagation(); closeTable(); }
+    });
+    document.body.appendChild(ui.table);
+  }
+
+  function openTable() {
+    ui.table.hidden = false;
+    document.body.classList.add("atlas-table-shown");
+    renderTable();
+    ui.table.querySelector(".atlas-table-head h2").setAttribute("tabindex", "-1");
+    ui.table.querySelector(".atlas-table-head h2").focus({ preventScroll: true });
+  }
+
+  function closeTable() {
+    ui.table.hidden = true;
+    document.body.classList.remove("atlas-table-shown");
+    var opener = ui.panel.querySelector(".atlas-table-open");
+    if (opener) opener.focus({ preventScroll: true });
+  }
+
+  // ---- print: the view with its title, legend, scale, sources and credits ------------------------
+  function describeFilters() {
+    var f = state.filter, bits = [];
+    if (f.doc) {
+      var d = (config.documents || []).filter(function (x) { return x.document === f.doc; })[0];
+      bits.push("named in “" + str(d ? d.title : f.doc) + "”");
+    }
+    if (f.asof) bits.push("as of " + f.asof);
+    if (f.province) bits.push("in " + f.province);
+    if (f.precision) bits.push("located to " + PRECISION_SHORT[f.precision] + " or better");
+    return bits.join("; ");
+  }
+
+  function fillPrint() {
+    var sheet = ui.print;
+    while (sheet.firstChild) sheet.removeChild(sheet.firstChild);
+    var filters = describeFilters();
+    var rows = shownRows();
+    var head = h("header", { className: "atlas-print-head" }, [
+      h("h1", { text: str(config.title) }),
+      h("p", { text: rows.length + " places" + (filters ? ", " + filters : "") + " · printed " + new Date().toISOString().slice(0, 10) })
+    ]);
+    var legend = h("ul", { className: "atlas-print-legend" });
+    visibleGroups().forEach(function (g) {
+      if (g.atlas.state !== "ready") return;
+      var opts = g.atlas.opts;
+      var kinds = kindsOf(opts.geometry_types);
+      legend.appendChild(h("li", {}, (kinds.length ? kinds : ["point"]).map(function (k) { return swatch(k, opts, false); })
+        .concat([" " + str(opts.title) + " (" + g.atlas.shown + ")"])));
+    });
+    var docs = {};
+    rows.forEach(function (r) { r.sources.forEach(function (s) { docs[str(s.document)] = s; }); });
+    var sources = h("ol", { className: "atlas-print-sources" }, Object.keys(docs).map(function (k) {
+      var s = docs[k];
+      return h("li", { text: [str(s.title || s.document), str(s.publisher), str(s.date)].filter(Boolean).join(", ") });
+    }));
+    var credits = h("p", { className: "atlas-print-credits", text: (config.credits || []).join(" · ") });
+    sheet.appendChild(head);
+    sheet.appendChild(h("section", { className: "atlas-print-key" }, [h("h2", { text: "Legend" }), legend]));
+    sheet.appendChild(h("section", { className: "atlas-print-foot" }, [h("h2", { text: "Sources" }), sources, credits]));
+  }
+
+  function printView() {
+    fillPrint();
+    window.print();
+  }
+
+  /** Focus goes into a place's popup when it opens, and back to where it was when it closes. */
+  function popupFocus() {
+    var returnTo = null;
+    map.on("popupopen", function (e) {
+      var el = e.popup.getElement();
+      var active = document.activeElement;
+      if (!returnTo || !document.body.contains(returnTo)) {
+        returnTo = active && active !== document.body && !(el && el.contains(active)) ? active : null;
+      }
+      if (!el || el.querySelector(".atlas-chooser")) return; // the chooser focuses its own button
+      var target = el.querySelector(".atlas-here") || el.querySelector(".atlas-popup-name");
+      if (target && !el.contains(document.activeElement)) target.focus({ preventScroll: true });
+    });
+    map.on("popupclose", function (e) {
+      var el = e.popup.getElement();
+      var active = document.activeElement;
+      var inside = !active || active === document.body || (el && el.contains(active));
+      var back = returnTo;
+      // Another popup opening right after this one keeps the same way back.
+      setTimeout(function () {
+        if (map._popup && map.hasLayer(map._popup)) return;
+        returnTo = null;
+        if (inside && back && document.body.contains(back)) back.focus({ preventScroll: true });
+      }, 0);
+    });
   }
 
   /** Wire everything up. Called once by the folium page after the map and layers exist. */
@@ -897,8 +1738,25 @@
       var pane = map.createPane("atlas-" + name);
       pane.style.zIndex = String(PANES[name]);
     });
+    ["rivers", "lakes", "cities"].forEach(function (name) {
+      if (config.base && config.base[name]) baseGroups.push(baseExtra(name, config.base[name]));
+    });
+    badges = L.layerGroup().addTo(map);
 
-    // No tile server (offline, blocked): fall back to the province outlines once, and say so.
+    var container = map.getContainer();
+    // The map has a name for screen readers, and a skip link leads past the panel to it.
+    container.setAttribute("role", "region");
+    container.setAttribute("aria-label", "Map of the places named in the plans for central China");
+    container.setAttribute("aria-roledescription", "map");
+    var skip = h("a", { href: "#" + container.id, className: "atlas-skip", text: "Skip to the map's places" });
+    skip.addEventListener("click", function (e) {
+      e.preventDefault();
+      var first = container.querySelector(".leaflet-pane path[tabindex='0']");
+      (first || container).focus({ preventScroll: true });
+    });
+    document.body.insertBefore(skip, document.body.firstChild);
+
+    // No tile server (offline, blocked): fall back to the offline base once, and say so.
     var tileErrors = 0, tileLoaded = false;
     tiles.on("tileload", function () { tileLoaded = true; });
     tiles.on("tileerror", function () {
@@ -906,27 +1764,31 @@
       if (!tileLoaded && tileErrors === 4 && state.base === "osm" && !state.userBase) {
         setBase("outlines", false);
         writeHash();
-        setStatus("Map tiles are unreachable; showing the offline province outlines.");
+        showTilesNotice();
       }
     });
 
     buildPanel();
-    // Tab order: the controls (zoom, panel) before the features, which Leaflet makes focusable
-    // (focus shows a feature's tooltip, Enter opens its popup). Layout is unchanged: both are positioned.
-    var container = map.getContainer();
+    buildTable();
+    ui.print = h("div", { className: "atlas-print", "aria-hidden": "true" });
+    document.body.appendChild(ui.print);
+    window.addEventListener("beforeprint", fillPrint);
+    // Tab order: the controls (zoom, panel) before the features (focus shows a feature's
+    // tooltip, Enter opens its popup). Layout is unchanged: both are positioned.
     if (map._controlContainer && map._controlContainer.parentNode === container) {
       container.insertBefore(map._controlContainer, container.firstChild);
     }
     applyHash(true);
 
     map.on("moveend", writeHash);
-    // Province names only where there is room for them.
+    map.on("zoomend moveend", scheduleLabels);
+    // Province names in short form where room is short.
     var labelRoom = function () {
-      container.classList.toggle("atlas-no-labels", map.getZoom() < 5);
       container.classList.toggle("atlas-short-labels", map.getZoom() < 6);
     };
     map.on("zoomend", labelRoom);
     labelRoom();
+    popupFocus();
     map.on("popupopen", function (e) {
       var source = e.popup && e.popup._source;
       if (source && source.feature && source.feature.id !== undefined) {
@@ -958,6 +1820,17 @@
       layers[g.atlas.opts.id] = { state: g.atlas.state, visible: !!state.layers[g.atlas.opts.id], features: g.atlas.features };
     });
     var c = map.getCenter();
-    return { view: { zoom: map.getZoom(), lat: c.lat, lng: c.lng }, pending: pending(), drawn: drawn.count, firstDrawnAt: drawn.first, base: state.base, place: state.place, layers: layers };
+    return { view: { zoom: map.getZoom(), lat: c.lat, lng: c.lng }, pending: pending(), drawn: drawn.count, firstDrawnAt: drawn.first, base: state.base, place: state.place, layers: layers,
+      filter: state.filter, shown: shownTotal() };
   };
+
+  /** For tests: the count of features of each layer that pass the filters. */
+  atlas.shownCounts = function () {
+    var out = {};
+    groups.forEach(function (g) { if (g.atlas.state === "ready") out[g.atlas.opts.id] = g.atlas.shown; });
+    return out;
+  };
+
+  /** For tests: the CSV the table would download. */
+  atlas.tableCsv = function () { return tableCsv(sortRows(shownRows())); };
 })();

@@ -75,6 +75,26 @@ def _move_feature(fc):
     fc["features"][0]["properties"]["layer"] = "corridors"
 
 
+def _string_coordinates(fc):
+    fc["features"][0]["geometry"]["coordinates"] = ["113", "30"]
+
+
+def _layer_as_string(index):
+    index["layers"][0] = "logistics-hubs"
+
+
+def _theme_as_number(index):
+    index["themes"][0] = 7
+
+
+def _province_seven(fc):
+    fc["features"][0] = 7
+
+
+def _traversing_id(index):
+    index["layers"][0]["id"] = "../../etc/hostname"
+
+
 def _name_missing_layer(index):
     index["layers"].append(dict(index["layers"][0], id="ghost-layer"))
 
@@ -104,17 +124,39 @@ BAD_DATA = [
      "layer ghost-layer is missing"),
     ("corrupt-build-journal", lambda d: (d / ".build-journal.json").write_text("{not json"),
      "interrupted build in"),
+    # issue 11: each of these crashed start-up with a traceback
+    ("coordinates-as-strings", lambda d: _rewrite(d / "layers" / "logistics-hubs.geojson", _string_coordinates),
+     "feature 'hub-zhengzhou': a position is not a [lon, lat] pair of numbers: ['113', '30']"),
+    ("json-nested-200000-deep", lambda d: (d / "layers" / "index.json").write_text("[" * 200_000 + "]" * 200_000),
+     "layer index is unreadable"),
+    ("layer-entry-a-string", lambda d: _rewrite(d / "layers" / "index.json", _layer_as_string),
+     "the layer index's layer #0 is str 'logistics-hubs', not an object"),
+    ("theme-a-number", lambda d: _rewrite(d / "layers" / "index.json", _theme_as_number),
+     "the layer index's theme #0 is int 7, not an object"),
+    ("province-feature-7", lambda d: _rewrite(d / "base" / "provinces.geojson", _province_seven),
+     "the province base layer's province feature #0 is 7, not a Feature"),
+    ("journal-lists-for-objects", lambda d: (d / ".build-journal.json").write_text('{"backups": [], "created": {}}'),
+     "cannot be trusted: 'backups' and 'removed' must be objects"),
+    ("layer-id-leaves-the-data", lambda d: _rewrite(d / "layers" / "index.json", _traversing_id),
+     "has id '../../etc/hostname', not lower-case letters, digits and '-'"),
+    ("journal-deletes-outside", lambda d: (d / ".build-journal.json").write_text('{"backups": {}, "created": ["../SENTINEL"]}'),
+     "'../SENTINEL' leaves or escapes the data directory"),
+    ("journal-moves-index-out", lambda d: (d / ".build-journal.json").write_text(
+        '{"backups": {"../X": "layers/index.json"}, "created": []}'), "'../X' leaves or escapes the data directory"),
 ]
 
 
 @pytest.mark.parametrize("case, breakage, message", BAD_DATA, ids=[c[0] for c in BAD_DATA])
 def test_create_app_refuses_bad_data(data_dir, case, breakage, message):
+    sentinel = data_dir.parent / "SENTINEL"
+    sentinel.write_text("outside the data")
     breakage(data_dir)
     with pytest.raises(DataError) as info:
         create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
     text = str(info.value)
     assert message in text, text
     assert "\n" not in text
+    assert sentinel.read_text() == "outside the data" and not (data_dir.parent / "X").exists()
 
 
 @pytest.mark.parametrize("case, breakage, message", BAD_DATA, ids=[c[0] for c in BAD_DATA])
@@ -227,7 +269,8 @@ def test_layer_index(client):
     hubs = body["layers"][0]
     assert hubs["count"] == 3 and hubs["colour"] == "#1f6fb2" and hubs["theme"] == "logistics"
     assert hubs["geometry_types"] == ["Point"] and len(hubs["bbox"]) == 4
-    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson"}
+    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson",
+                             "formats": {ext: f"/download/logistics-hubs.{ext}" for ext in ("geojson", "gpkg", "csv", "kml", "fgb")}}
     assert [layer["visible"] for layer in body["layers"]] == [True, True, True, False, True]
     assert body["links"]["download_all"] == "/download/locations.geojson"
     assert body["links"]["places"] == "/api/places"
@@ -237,7 +280,9 @@ def test_layer_index(client):
 def test_index_links_resolve(client):
     body = client.get("/api/layers").get_json()
     for layer in body["layers"]:
-        for url in layer["links"].values():
+        links = dict(layer["links"])
+        formats = links.pop("formats")  # the layer's file in each download format
+        for url in list(links.values()) + list(formats.values()):
             assert client.get(url).status_code == 200, url
     assert client.get(body["links"]["download_all"]).status_code == 200
 

@@ -12,6 +12,7 @@ from geo import build as build_mod
 from geo.build import BuildError, build_and_write
 from geo.catalog import CatalogError
 from geo.contract import check_feature_collection
+from geo.export import LOCK
 from geo.gazetteer import GazetteerError, default_gazetteer
 
 
@@ -27,6 +28,8 @@ def snapshot(folder):
     out = {}
     for base, _, files in os.walk(folder):
         for name in files:
+            if name == LOCK:  # the build lock's file: empty, and not an output
+                continue
             path = os.path.join(base, name)
             with open(path, "rb") as fh:
                 out[os.path.relpath(path, folder)] = fh.read()
@@ -228,3 +231,73 @@ def test_build_killed_at_any_moment_leaves_previous_or_complete_outputs(built, t
         fc = json.loads(after["locations.geojson"])
         assert [f["id"] for f in fc["features"]] == ["hub", "lab"]
         assert "layers/areas.geojson" in after
+
+
+def _build_cmd(catalog, out):
+    import sys
+
+    return [sys.executable, "-m", "geo", "build", "--catalog", str(catalog), "--out", str(out)]
+
+
+def test_concurrent_builds_all_succeed_and_leave_one_whole_set(built, tmp_path):
+    """Builds racing in one checkout: none fails (each waits for the lock), the outputs are whole."""
+    import subprocess
+
+    root, catalog, _ = built
+    out = tmp_path / "out"
+    procs = [subprocess.Popen(_build_cmd(catalog, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in procs]
+    for code, err in results:
+        assert code == 0, err
+        assert "Errno" not in err and "Traceback" not in err
+    assert snapshot(out) == snapshot(root / "out")
+
+
+def test_a_build_waits_for_one_holding_the_lock(built, tmp_path):
+    import subprocess
+
+    from geo.export import build_lock
+
+    root, catalog, _ = built
+    out = tmp_path / "out"
+    with build_lock(str(out)):
+        proc = subprocess.Popen(_build_cmd(catalog, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        for line in proc.stderr:
+            if "waiting" in line:
+                assert f"another build is writing to {out}; waiting for it to finish" in line
+                break
+        else:
+            raise AssertionError("the build never said it was waiting")
+        assert proc.poll() is None and not (out / "locations.geojson").exists()
+    assert proc.wait(timeout=120) == 0
+    assert snapshot(out) == snapshot(root / "out")
+
+
+def test_a_failed_swap_is_rolled_back_and_says_so(built, tmp_path, monkeypatch, capsys):
+    """A rename that fails half-way through the swap: rolled back at once, and only then
+    does the build say the previous outputs are untouched."""
+    from geo import __main__ as cli
+    from geo import export
+
+    root, catalog, _ = built
+    out = tmp_path / "out"
+    run(catalog, out)
+    before = snapshot(out)
+    real_replace, count = os.replace, [0]
+
+    def replace(src, dst):
+        if export.TMP_MARK in src and export.JOURNAL not in dst:
+            count[0] += 1
+            if count[0] == 3:
+                raise OSError(5, "Input/output error")
+        real_replace(src, dst)
+
+    changed = write_catalog(tmp_path / "changed", GOOD[:2])
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(build_mod, "Gazetteer", type("G", (), {"from_packages": staticmethod(default_gazetteer)}))
+    assert cli.main(["build", "--catalog", changed, "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "Input/output error (rolled back); previous outputs left untouched" in err, err
+    assert snapshot(out) == before

@@ -88,3 +88,15 @@ def test_the_project_catalog_is_valid():
     assert len(cat.entries) >= 60
     used = {e.layer for e in cat.entries}
     assert used == {layer.id for layer in cat.layers}, "every layer has places"
+
+
+def test_within_is_read_and_checked(tmp_path):
+    site = {"site": {"host": {"place": "乐化", "province": "Jiangxi", "within": "新建区"},
+                     "basis": "A report."}}
+    cat = load_catalog(write_catalog(tmp_path / "ok", [entry("a", site)]))
+    assert cat.entries[0].recipe.refs[0].within == "新建区"
+    bad = {"site": {"host": {"province": "Jiangxi", "within": "新建区"}, "basis": "A report."}}
+    abroad = {"point": {"place": "Hamburg", "country": "DE", "within": "Altona"}}
+    found = problems_of(write_catalog(tmp_path / "bad", [entry("b", bad), entry("c", abroad)]))
+    assert any("entry 'b'" in p and "'within' needs a place" in p for p in found)
+    assert any("entry 'c'" in p and "no province or 'within'" in p for p in found)

@@ -249,3 +249,18 @@ def test_real_county_named_like_its_prefecture_keeps_its_own_seat(real):
     city = real.geocode(PlaceRef("新乡市", "Henan"))
     assert county.place is None or county.place.geonameid != city.place.geonameid
     assert real.geocode(PlaceRef("Xinjian", "Jiangxi")).unit.adcode == "360112"
+
+
+def test_within_picks_the_town_inside_the_named_unit():
+    towns = [Place(9, "Xingang", 115.9, 28.8, "CN", "03", 0, ("新港",)),      # in 新建区
+             Place(10, "Xingang", 117.5, 28.9, "CN", "03", 0, ("新港",))]     # in 上饶市
+    geo = Geocoder(seat_gazetteer(*towns))
+    with pytest.raises(AmbiguousPlace):
+        geo.geocode(PlaceRef("新港", "Jiangxi"))
+    match = geo.geocode(PlaceRef("新港", "Jiangxi", within="新建区"))
+    assert match.place.geonameid == 9 and "It lies in 新建区" in match.basis
+    assert geo.geocode(PlaceRef("Xingang", "Jiangxi", within="上饶市")).place.geonameid == 10
+    with pytest.raises(UnknownPlace):
+        geo.geocode(PlaceRef("Nowhere", "Jiangxi", within="南昌市"))
+    with pytest.raises(GeocodeError, match="'within' must name a prefecture or county"):
+        geo.geocode(PlaceRef("新港", "Jiangxi", within="江西省"))

@@ -85,7 +85,7 @@ def test_areas_cover_their_members_seats(fc, gz):
         area = shape(f["geometry"]).buffer(0.01)  # simplification moves borders ~500 m
         for m in f["properties"]["members"]:
             unit = gz.units_by_adcode[m["adcode"]][0]
-            seat = geocoder._seat(unit) if unit.level != "province" else None
+            seat = geocoder.seat_place(unit) if unit.level != "province" else None
             if seat is not None:
                 assert area.contains(Point(seat.lon, seat.lat)), f"{f['id']}: {m['name_zh']}"
 
@@ -94,7 +94,7 @@ def test_areas_hold_no_seat_of_a_non_member_prefecture(fc, gz):
     geocoder = Geocoder(gz)
     seats = []
     for unit in gz.units:
-        if unit.level == "prefecture" and (seat := geocoder._seat(unit)) is not None:
+        if unit.level == "prefecture" and (seat := geocoder.seat_place(unit)) is not None:
             seats.append((unit, Point(seat.lon, seat.lat)))
     for f in fc["features"]:
         if f["geometry"]["type"] not in ("Polygon", "MultiPolygon"):

@@ -159,3 +159,25 @@ def test_province_aliases_and_resolve():
         query.resolve_province("Atlantis", table)
     with pytest.raises(QueryError, match="too long"):
         query.resolve_province("x" * 200, table)
+
+
+def test_a_place_is_found_by_its_host_city_and_a_word_of_its_name():
+    from geo.query import SearchEntry, search
+
+    lab = SearchEntry.from_feature({"id": "lab", "properties": {
+        "name": "Hubei Jiufengshan Laboratory", "name_zh": "湖北九峰山实验室", "layer": "science"}}, 0)
+    lab.add_host("Wuhan")
+    lab.add_host("武汉市")
+    city = SearchEntry.from_feature({"id": "city", "properties": {
+        "name": "Wuhan national central city", "aliases": ["Wuhan"], "layer": "cities"}}, 1)
+    other = SearchEntry.from_feature({"id": "other", "properties": {
+        "name": "Longmen Laboratory", "layer": "science"}}, 2)
+    other.add_host("Luoyang")
+    ids = lambda q: [h[0].id for h in search([lab, city, other], q)]  # noqa: E731
+    assert ids("Wuhan lab") == ["lab"]
+    assert ids("武汉 实验室") == ["lab"]
+    assert ids("Luoyang lab") == ["other"]
+    # The host alone ranks below a place named for the city.
+    assert ids("Wuhan") == ["city", "lab"]
+    # The host is not enough on its own for a two-word query: one word must name the place.
+    assert ids("Wuhan Luoyang") == []

@@ -151,3 +151,146 @@ def test_a_layer_without_a_visible_flag_is_shown(data_dir):
     index["layers"][1]["visible"] = False
     index_path.write_text(json.dumps(index))
     assert [layer["visible"] for layer in Store.load(data_dir).index()["layers"]] == [True, False, True, True, True]
+
+
+def test_host_codes():
+    from geo.store import host_codes
+
+    assert host_codes("420115") == ["420115", "420100", "420000"]
+    assert host_codes("420100") == ["420100", "420000"]
+    assert host_codes("x") == []
+
+
+def test_the_real_data_finds_a_laboratory_by_its_host_city():
+    from geo.store import Store
+
+    store = Store.load(Path(__file__).resolve().parents[1] / "data")
+    assert json.loads(store.base["cities"].body)["features"], "the build writes the cities"
+    names = [r["name"] for r in store.places("Wuhan lab")]
+    assert any("Jiufengshan" in n for n in names), names
+
+
+# --- corrupt data: one DataError naming the file and the problem, whatever the file holds ---------
+
+def _edit(path, change):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _set(*keys, value):
+    """A change that sets data[k1][k2]... = value."""
+    def change(data):
+        for key in keys[:-1]:
+            data = data[key]
+        data[keys[-1]] = value
+    return change
+
+
+HUBS, INDEX, BASE = "layers/logistics-hubs.geojson", "layers/index.json", "base/provinces.geojson"
+GEOM = ("features", 0, "geometry")
+CORRUPT = [
+    (HUBS, _set(*GEOM, "coordinates", value=["113", "30"]), "a position is not a [lon, lat] pair of numbers"),
+    (HUBS, _set(*GEOM, "coordinates", value={"lon": 113}), "a position is not a [lon, lat] pair"),
+    (HUBS, _set(*GEOM, "coordinates", value=[[113, 30]]), "a position is not a [lon, lat] pair"),
+    (HUBS, _set(*GEOM, "coordinates", value=[113, True]), "a position is not a [lon, lat] pair"),
+    (HUBS, _set(*GEOM, "coordinates", value=[float("nan"), 30]), "not [lon, lat] within range"),
+    (HUBS, _set(*GEOM, "coordinates", value=[1e400, 30]), "not [lon, lat] within range"),
+    (HUBS, _set(*GEOM, value={"type": "Polygon", "coordinates": "[[0,0]]"}), "not nested lists as a Polygon needs"),
+    (HUBS, _set(*GEOM, "type", value=["Point"]), "geometry missing or of an unknown type"),
+    (HUBS, _set("features", 0, "id", value=["x"]), "id must be a non-empty string"),
+    (HUBS, _set("features", 0, "properties", value=[]), "no properties"),
+    (HUBS, _set("features", 1, value=None), "feature #1: not a Feature"),
+    (HUBS, _set("features", value={"0": {}}), "not a GeoJSON FeatureCollection"),
+    (INDEX, _set("layers", 0, value="logistics-hubs"), "layer #0 is str 'logistics-hubs', not an object"),
+    (INDEX, _set("layers", 0, value=None), "layer #0 is NoneType None, not an object"),
+    (INDEX, _set("themes", 0, value=7), "theme #0 is int 7, not an object"),
+    (INDEX, _set("themes", 0, "layers", value="logistics-hubs"), "theme 'logistics' has 'layers' 'logistics-hubs'"),
+    (INDEX, _set("themes", 0, "layers", value=[1, 2]), "theme 'logistics' has 'layers' that are not all strings"),
+    (INDEX, _set("layers", 0, "title", value=5), "layer 'logistics-hubs' has 'title' 5, of the wrong type"),
+    (INDEX, _set("layers", 0, "colour", value="red;}"), "colour 'red;}', not #rrggbb"),
+    (INDEX, _set("layers", 0, "visible", value="yes"), "'visible' 'yes', of the wrong type"),
+    (INDEX, _set("layers", 0, "bbox", value=["a", 1, 2, 3]), "bbox ['a', 1, 2, 3], not four numbers"),
+    (INDEX, _set("layers", 0, "id", value="../../etc/hostname"), "id '../../etc/hostname', not lower-case"),
+    (INDEX, _set("layers", 0, "id", value="/etc/hostname"), "not lower-case letters"),
+    (INDEX, _set("layers", 0, "id", value=7), "'id' 7, of the wrong type"),
+    (INDEX, _set("layers", 0, value={"title": "no id"}), "layer #0 has no 'id'"),
+    (BASE, _set("features", 0, value=7), "province feature #0 is 7, not a Feature"),
+    (BASE, _set("features", 0, "properties", value=None), "province feature #0 has no name"),
+    (BASE, _set("features", 0, "geometry", "coordinates", value=[[["113", "30"]]]), "a position is not a [lon, lat]"),
+    (BASE, _set("features", 0, "geometry", value={"type": "Point", "coordinates": [1, 2]}), "is not a Polygon"),
+]
+
+
+@pytest.mark.parametrize("rel, change, message", CORRUPT, ids=[f"{i}-{c[0].split('/')[-1]}" for i, c in enumerate(CORRUPT)])
+def test_corrupt_data_is_one_line_naming_file_and_problem(data_dir, rel, change, message):
+    _edit(data_dir / rel, change)
+    with pytest.raises(DataError) as info:
+        Store.load(data_dir)
+    text = str(info.value)
+    assert message in text and "\n" not in text and len(text) < 600, text
+    assert str(data_dir / rel) in text
+
+
+@pytest.mark.parametrize("rel", [HUBS, INDEX, BASE, "locations.geojson"])
+def test_deeply_nested_json_is_one_line(data_dir, rel):
+    (data_dir / rel).write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(DataError, match="unreadable: .*: JSON nested too deeply"):
+        Store.load(data_dir)
+
+
+def test_a_file_that_links_out_of_the_data_is_not_read(data_dir, tmp_path):
+    outside = tmp_path / "outside.geojson"
+    outside.write_bytes((data_dir / HUBS).read_bytes())
+    (data_dir / HUBS).unlink()
+    (data_dir / HUBS).symlink_to(outside)
+    with pytest.raises(DataError, match="resolves outside the data directory"):
+        Store.load(data_dir)
+
+
+def test_a_directory_where_a_file_belongs(data_dir):
+    (data_dir / "locations.geojson").unlink()
+    (data_dir / "locations.geojson").mkdir()
+    with pytest.raises(DataError, match="locations.geojson is unreadable"):
+        Store.load(data_dir)
+
+
+def _mutations(rng, node, depth=0):
+    """Every path into a JSON value, to pick one to spoil."""
+    paths = [()]
+    if depth < 8:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            paths += [(key,) + p for p in _mutations(rng, value, depth + 1)]
+    return paths
+
+
+SPOILERS = [None, 7, -1.5, True, "", "x" * 70, [], {}, ["113", "30"], [[[]]], {"type": "Feature"},
+            "../../etc/hostname", float("nan"), [1e308, -1e308], "\u0000", {"id": []}]
+
+
+def test_randomly_spoiled_files_load_or_fail_in_one_line(tmp_path):
+    """250 random spoilings of the data files: each loads, or fails with one DataError line."""
+    import random
+
+    from conftest import write_fixture_data
+
+    rng = random.Random(20261201)
+    outcomes = {"loaded": 0, "refused": 0}
+    for n in range(250):
+        data_dir = write_fixture_data(tmp_path / f"d{n % 4}")
+        rel = rng.choice([HUBS, INDEX, BASE, "locations.geojson", "layers/metropolitan-circles.geojson"])
+        doc = json.loads((data_dir / rel).read_text(encoding="utf-8"))
+        path = rng.choice(_mutations(rng, doc)[1:])
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = rng.choice(SPOILERS)
+        (data_dir / rel).write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        try:
+            Store.load(data_dir)
+            outcomes["loaded"] += 1
+        except DataError as exc:
+            assert "\n" not in str(exc) and len(str(exc)) < 600, (rel, path, str(exc))
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 120, outcomes

@@ -48,7 +48,8 @@ def paths(base: str) -> dict[str, str]:
 def layer_links(base: str):
     """The links object of one layer in the index, as a function of its id."""
     def links(layer_id: str) -> dict:
-        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id)}
+        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id),
+                "formats": {ext: download_path(base, layer_id, ext) for ext in FORMATS}}
     return links
 
 
@@ -103,6 +104,14 @@ def layer(store: Store, layer_id: str, args: Args, base: str = "") -> ApiRespons
 def provinces(store: Store) -> ApiResponse:
     """GET /api/base/provinces: province outlines for the offline base map."""
     return ApiResponse(store.provinces, media_type=GEOJSON_TYPE)
+
+
+def base_layer(store: Store, name: str) -> ApiResponse:
+    """GET /api/base/<name>: the offline base's cities, rivers or lakes (geo.basemap)."""
+    blob = store.base.get(name)
+    if blob is None:
+        raise ApiError(404, f"unknown base layer {name[:40]!r}; the base has provinces, " + ", ".join(store.base))
+    return ApiResponse(blob, media_type=GEOJSON_TYPE)
 
 
 def places(store: Store, args: Args) -> ApiResponse:

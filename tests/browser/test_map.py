@@ -74,8 +74,10 @@ def expect_popup_for(page, feature: dict) -> None:
     text = box.inner_text()
     if props.get("name_zh"):
         assert props["name_zh"] in text
-    if props.get("precision_label"):
-        assert props["precision_label"] in text
+    # Precision in plain words, not a code.
+    assert box.get_attribute("data-precision") == str(props.get("precision"))
+    assert "precision" not in text.lower()
+    assert box.locator(".atlas-facts dt", has_text="Where").count() == 1
     for source in props.get("sources") or ():
         if source.get("title"):
             assert source["title"] in text
@@ -299,7 +301,7 @@ def test_a_few_layers_are_fetched_one_by_one(page, live_server):
     data_requests = []
     page.on("request", lambda r: data_requests.append(urlsplit(r.url).path) if "/api/" in r.url else None)
     goto_drawn(page, f"{live_server.url}/#layers={','.join(ids)}&base=osm")
-    assert sorted(p for p in data_requests if p != "/api/base/provinces") == sorted(f"/api/layers/{i}" for i in ids)
+    assert sorted(p for p in data_requests if not p.startswith("/api/base/")) == sorted(f"/api/layers/{i}" for i in ids)
     for lid in ids:
         assert drawn_count(page, lid) == len(features_of(live_server, lid))
 
@@ -394,7 +396,7 @@ def test_area_popup_lists_its_member_units(browser, fixture_server):
         page.press("#atlas-search", "Enter")
         members = popup(page).locator(".atlas-members li")
         expect(members).to_have_text(["Wuhan 武汉市", "Ezhou 鄂州市", "Huangshi 黄石市"])
-        expect(popup(page)).to_contain_text("in a prefecture-level unit (precision 3)")
+        expect(popup(page)).to_contain_text("The area of its official member units.")
     finally:
         context.close()
     assert watch.errors == []

@@ -1,0 +1,96 @@
+"""The geoparser: document text -> place mentions -> places resolved by context.
+
+Pipeline, one module per stage:
+
+* :mod:`geo.parse.text` — the text of a .txt / .md / .html / .pdf document;
+* :mod:`geo.parse.lexicon` — every name the parser knows (the atlas's gazetteer, GeoNames
+  countries and cities, pinyin forms, short names, the catalog), with the places each may name;
+* :mod:`geo.parse.patterns` — the patterns of China's policy designations;
+* :mod:`geo.parse.mentions` — the spans of text that name places;
+* :mod:`geo.parse.resolve` — which place each span names, decided by the text's own context;
+* :mod:`geo.parse.output` — JSON lines, GeoJSON and a catalog draft.
+
+``load_parser()`` does the expensive loading once; ``Parser.extract(text)`` is then fast.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+KINDS = ("country", "province", "prefecture", "county", "district", "town", "new_area",
+         "development_zone", "lab_or_facility", "company_site", "region_or_belt", "river",
+         "mountain", "foreign_city", "other")
+MENTION_FIELDS = ("start", "end", "text", "kind", "province", "adcode", "geonameid", "lon", "lat",
+                  "precision", "confidence", "basis", "candidates", "catalog_id")
+LANGUAGES = ("auto", "en", "zh")
+
+_DEFAULT_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "data")
+
+
+class Parser:
+    """A loaded geoparser. Thread-safe: ``extract`` keeps no state between calls."""
+
+    def __init__(self, lexicon, finder, resolver, load_seconds: float = 0.0):
+        self.lexicon = lexicon
+        self.finder = finder
+        self.resolver = resolver
+        self.load_seconds = load_seconds
+
+    def extract(self, text: str, *, lang: str = "auto") -> dict:
+        """Every place mention in ``text`` with its resolved place.
+
+        Returns ``{"language": "en" | "zh", "mentions": [...]}``; offsets are Python string
+        offsets into ``text`` exactly as given.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGUAGES)}")
+        language = detect_language(text) if lang == "auto" else lang
+        spans = self.finder.find(text)
+        mentions = self.resolver.resolve(text, spans)
+        return {"language": language,
+                "mentions": [{k: m[k] for k in MENTION_FIELDS} for m in mentions]}
+
+
+def detect_language(text: str) -> str:
+    """``zh`` when Chinese characters outnumber Latin letters, else ``en``."""
+    cjk = latin = 0
+    for ch in text[:20000]:
+        if "\u4e00" <= ch <= "\u9fff":
+            cjk += 1
+        elif ch.isascii() and ch.isalpha():
+            latin += 1
+    return "zh" if cjk * 2 > latin else "en"
+
+
+_lock = threading.Lock()
+_cache: dict[str, Parser] = {}
+
+
+def load_parser(data_dir: str | None = None) -> Parser:
+    """Load the gazetteer, the lexicon and the matcher once (a few seconds); cached per process."""
+    from ..gazetteer import default_gazetteer
+    from ..geocoder import Geocoder
+    from .lexicon import build_lexicon
+    from .mentions import MentionFinder
+    from .resolve import Resolver
+
+    data_dir = os.path.abspath(data_dir or _DEFAULT_DATA)
+    with _lock:
+        if data_dir in _cache:
+            return _cache[data_dir]
+        t0 = time.perf_counter()
+        gazetteer = default_gazetteer()
+        lexicon = build_lexicon(gazetteer, os.path.join(data_dir, "locations.geojson"))
+        finder = MentionFinder(lexicon)
+        resolver = Resolver(lexicon, Geocoder(gazetteer))
+        parser = Parser(lexicon, finder, resolver, time.perf_counter() - t0)
+        _cache[data_dir] = parser
+        return parser
+
+
+__all__ = ["KINDS", "MENTION_FIELDS", "Parser", "detect_language", "load_parser"]
