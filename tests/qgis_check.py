@@ -22,7 +22,8 @@ for table in tables:
     if table == "layer_styles":
         continue
     layer = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")  # loads the default style
-    out = {"table": table, "valid": layer.isValid(), "count": layer.featureCount()}
+    out = {"table": table, "valid": layer.isValid(), "count": layer.featureCount(),
+           "kind": {0: "point", 1: "line", 2: "polygon"}.get(int(layer.geometryType()), "other")}
     renderer = layer.renderer()
     out["renderer"] = renderer.type() if renderer else None
     rules = []

@@ -47,6 +47,13 @@ def files(store, tmp_path_factory) -> dict[tuple[str, str], Path]:
     return out
 
 
+def map_symbols(store) -> dict[str, dict]:
+    """Each layer's symbol as the map page draws it (geo.mapview uses the same)."""
+    from geo import symbols
+
+    return symbols.assign(store.themes, [layer.meta for layer in store.layers.values()])
+
+
 def expected(store, name) -> dict[str, dict]:
     features = (json.loads(store.locations.body)["features"] if name == ALL
                 else store.layer(name).features)
@@ -121,15 +128,17 @@ def test_kml_has_every_feature_with_names_descriptions_and_values(store, files):
 
 def test_kml_styles_carry_the_layer_colours(store, files):
     """Every placemark has an inline style in its layer's colour (KML's aabbggrr)."""
-    colours = {lid: layer.meta["colour"].lstrip("#").lower() for lid, layer in store.layers.items()}
+    # Fill colour for points and areas, the outline colour for lines (what the map draws them in).
+    colours = {lid: [c.lstrip("#").lower() for c in (sym["colour"], sym["outline"])]
+               for lid, sym in map_symbols(store).items()}
     tree = ET.parse(files[ALL, "kml"])
     folders = tree.findall(".//k:Document/k:Document", KML_NS)
     assert len(folders) == len({f["properties"]["layer"] for f in expected(store, ALL).values()})
     for mark in tree.iterfind(".//k:Placemark", KML_NS):
         layer_id = next(d.text for d in mark.iterfind(".//k:SimpleData", KML_NS) if d.get("name") == "layer")
-        rr, gg, bb = colours[layer_id][0:2], colours[layer_id][2:4], colours[layer_id][4:6]
+        kml_colours = [c[4:6] + c[2:4] + c[0:2] for c in colours[layer_id]]  # aabbggrr
         found = [c.text.lower() for c in mark.iterfind("k:Style//k:color", KML_NS)]
-        assert any(c.endswith(bb + gg + rr) for c in found), (mark.get("id"), found)
+        assert any(c.endswith(k) for c in found for k in kml_colours), (mark.get("id"), found)
         assert mark.find("k:name", KML_NS).text
 
 
@@ -139,9 +148,6 @@ def test_csv_opens_in_excel_with_chinese_intact(store, files):
     text = data[3:].decode("utf-8")
     header = text.split("\r\n", 1)[0].split(",")
     assert header[0] == "WKT" and {"id", "name", "name_zh", "lon", "lat", "sources_text"} <= set(header)
-    for feature in expected(store, ALL).values():
-        if feature["properties"]["name_zh"]:
-            assert feature["properties"]["name_zh"] in text
     import csv as csvmod
     import io
 
@@ -149,6 +155,7 @@ def test_csv_opens_in_excel_with_chinese_intact(store, files):
     by_id = {r["id"]: r for r in rows}
     for fid, feature in expected(store, ALL).items():
         row = by_id[fid]
+        assert row["name_zh"] == feature["properties"]["name_zh"]  # Chinese intact
         if feature["geometry"]["type"] == "Point":
             lon, lat = feature["geometry"]["coordinates"]
             assert (float(row["lon"]), float(row["lat"])) == (lon, lat)
@@ -176,8 +183,8 @@ def test_gpkg_has_a_table_per_geometry_kind_and_a_default_style_for_each(store, 
             ET.fromstring(sld.split("\n", 1)[1])
             for layer_id in {f["properties"]["layer"] for f in want.values()}:
                 if f"'{layer_id}'" in qml:
-                    r, g, b = styles._rgb(store.layers[layer_id].meta["colour"])
-                    assert f"{r},{g},{b}," in qml
+                    sym = map_symbols(store)[layer_id]
+                    assert any("{},{},{},".format(*styles._rgb(sym[k])) in qml for k in ("colour", "outline"))
         assert len(last_change) == 1 and last_change.pop().startswith(columns_date(want))
 
 

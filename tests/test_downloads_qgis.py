@@ -54,13 +54,20 @@ def test_qgis_opens_every_table_styled_as_on_the_map(dataset, tmp_path, which):
     expected = {table: len(feats) for table, feats in made.items()}
     tables = qgis_tables(path)
     assert {t["table"]: t["count"] for t in tables} == expected
-    colours = {layer.meta["title"]: layer.meta["colour"].lower() for layer in store.layers.values()}
+    from geo import symbols
+
+    # The colours the map page draws (geo.mapview assigns them the same way).
+    assigned = symbols.assign(store.themes, [layer.meta for layer in store.layers.values()])
+    colours = {layer.meta["title"]: assigned[lid]["colour"].lower() for lid, layer in store.layers.items()}
+    edges = {layer.meta["title"]: assigned[lid]["outline"].lower() for lid, layer in store.layers.items()}
     for table in tables:
         assert table["valid"] and table["renderer"] == "RuleRenderer", table
         in_table = {f["properties"]["layer"] for f in made[table["table"]]}
         labels = {r["label"] for r in table["rules"]}
         assert labels == {store.layers[lid].meta["title"] for lid in in_table}
         for rule in table["rules"]:
-            assert rule["colour"] == colours[rule["label"]], rule
+            # Points and areas are filled with the layer colour; lines drawn in its outline colour.
+            want = edges if table["table"].endswith("lines") or table["kind"] == "line" else colours
+            assert rule["colour"] == want[rule["label"]], rule
         # The layer rules share out every feature of the table.
         assert sum(r["count"] for r in table["rules"] if r["else"]) == table["count"]

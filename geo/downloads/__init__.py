@@ -69,7 +69,12 @@ class Downloads:
         self._guard = threading.Lock()
 
     def _layers(self) -> list[MapLayer]:
-        return [MapLayer.of(layer.meta) for layer in self.store.layers.values()]
+        from .. import symbols
+
+        # The map's symbols, worked out as the page does (geo.mapview).
+        metas = [layer.meta for layer in self.store.layers.values()]
+        assigned = symbols.assign(self.store.themes, metas)
+        return [MapLayer.of(meta, assigned[str(meta["id"])]) for meta in metas]
 
     def _make(self, name: str, ext: str) -> bytes:
         layers = self._layers()
@@ -77,9 +82,8 @@ class Downloads:
             features = json.loads(self.store.locations.body)["features"]
             return render(ext, ALL, "Central China Atlas: every place", features, layers,
                           "Places named in China's regional-development policy documents.")
-        layer = self.store.layer(name)
-        meta = MapLayer.of(layer.meta)
-        return render(ext, layer.id, meta.title, layer.features, [meta], meta.description)
+        meta = next(l for l in layers if l.id == name)
+        return render(ext, name, meta.title, self.store.layer(name).features, [meta], meta.description)
 
     def blob(self, name: str, ext: str):
         """The file as a Blob; ``name`` is a layer id or ``locations`` (checked by the caller)."""

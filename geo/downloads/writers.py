@@ -33,13 +33,17 @@ class MapLayer:
 
     id: str
     title: str
-    colour: str
+    symbol: dict            # geo.symbols: colour, outline, shape, dash (what the map draws)
     description: str = ""
 
     @classmethod
-    def of(cls, meta: dict) -> "MapLayer":
-        return cls(str(meta["id"]), str(meta.get("title") or meta["id"]),
-                   str(meta.get("colour") or "#3388ff"), str(meta.get("description") or ""))
+    def of(cls, meta: dict, symbol: dict) -> "MapLayer":
+        return cls(str(meta["id"]), str(meta.get("title") or meta["id"]), dict(symbol),
+                   str(meta.get("description") or ""))
+
+    @property
+    def colour(self) -> str:
+        return str(self.symbol["colour"])
 
 
 def _geodataframe(features: list[dict], extra: dict | None = None):
@@ -126,7 +130,7 @@ def gpkg(name: str, title: str, features: list[dict], layers: list[MapLayer], *,
                     layer_options={"IDENTIFIER": f"{title} ({KIND_NAMES[kind]})" if table != name else title,
                                    "DESCRIPTION": description, "FID": "fid", "GEOMETRY_NAME": "geom"})
                 first = False
-                table_layers = [(l.id, l.title, l.colour) for l in layers if l.id in {f["properties"]["layer"] for f in feats}]
+                table_layers = [(l.id, l.title, l.symbol) for l in layers if l.id in {f["properties"]["layer"] for f in feats}]
                 style_rows.append({
                     "f_table_catalog": "", "f_table_schema": "", "f_table_name": table,
                     "f_geometry_column": "geom", "styleName": table,
@@ -215,7 +219,7 @@ def kml(name: str, title: str, features: list[dict], layers: list[MapLayer], **_
                 # in the ExtendedData too.
                 frame["feature_id"] = frame["id"]
                 frame["balloon"] = [balloon(f["properties"], by_layer[layer.id].title) for f in feats]
-                frame["OGR_STYLE"] = [styles.ogr_style(f["geometry"]["type"], layer.colour,
+                frame["OGR_STYLE"] = [styles.ogr_style(f["geometry"]["type"], layer.symbol,
                                                        _is_approx(f["properties"])) for f in feats]
                 frame = frame[["id", "name", "balloon"] + [c for c in frame.columns
                                                            if c not in ("id", "name", "balloon")]]
