@@ -32,7 +32,7 @@ for table in tables:
             for child in rule.children() or [rule]:
                 symbol = child.symbol()
                 rules.append({"label": rule.label(), "filter": rule.filterExpression(),
-                              "sub": child.label(), "else": child.isElse(),
+                              "sub": child.label(), "else": child.isElse(), "active": rule.active(),
                               "colour": symbol.color().name() if symbol else None,
                               "count": sum(1 for _ in layer.getFeatures(rule.filterExpression()))})
     out["rules"] = rules

@@ -65,7 +65,9 @@ def test_qgis_opens_every_table_styled_as_on_the_map(dataset, tmp_path, which):
         in_table = {f["properties"]["layer"] for f in made[table["table"]]}
         labels = {r["label"] for r in table["rules"]}
         assert labels == {store.layers[lid].meta["title"] for lid in in_table}
+        shown = {layer.meta["title"]: layer.meta.get("visible") is not False for layer in store.layers.values()}
         for rule in table["rules"]:
+            assert rule["active"] == shown[rule["label"]], rule  # ticked in the legend as on the map
             # Points and areas are filled with the layer colour; lines drawn in its outline colour.
             want = edges if table["table"].endswith("lines") or table["kind"] == "line" else colours
             assert rule["colour"] == want[rule["label"]], rule

@@ -136,15 +136,16 @@ def _qml_symbol(symbol: Symbol, name: str) -> str:
             f'<layer class="{cls}" enabled="1" locked="0" pass="0">{layer}</layer></symbol>')
 
 
-def qml(kind: str, layers: list[tuple[str, str, dict]]) -> str:
+def qml(kind: str, layers: list[tuple[str, str, dict, bool]]) -> str:
     """A QGIS style (QML) for a table of one geometry ``kind`` holding the given map layers.
 
-    ``layers``: (layer id, title, symbol) in panel order, the symbol as ``geo.symbols`` gives it. A rule-based renderer: one rule per map
+    ``layers``: (layer id, title, symbol, visible) in panel order, the symbol as ``geo.symbols``
+    gives it; a layer the map opens hidden starts unticked in QGIS's legend too. A rule-based renderer: one rule per map
     layer (its title is the legend entry), each split into exact and approximate places.
     """
     rules, symbols = [], []
     n = 0
-    for layer_id, title, sym in layers:
+    for layer_id, title, sym, visible in layers:
         children = []
         for approx in (False, True):
             expr = APPROX_EXPRESSION if approx else "ELSE"  # ELSE: whatever is not approximate
@@ -153,7 +154,7 @@ def qml(kind: str, layers: list[tuple[str, str, dict]]) -> str:
             symbols.append(_qml_symbol(symbol_of(kind, approx, sym), str(n)))
             n += 1
         layer_filter = f"\"layer\" = '{layer_id}'"
-        rules.append(f'<rule key="l-{escape(layer_id)}" label={quoteattr(title)} '
+        rules.append(f'<rule key="l-{escape(layer_id)}" label={quoteattr(title)} checkstate="{int(visible)}" '
                      f'filter={quoteattr(layer_filter)}>{"".join(children)}</rule>')
     return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
             '<qgis version="3.22.0" styleCategories="Symbology|MapTips|Fields">'
@@ -200,10 +201,10 @@ def _ogc_filter(layer_id: str, approx: bool) -> str:
     return f"<ogc:Filter><ogc:And>{layer}{coarse}</ogc:And></ogc:Filter>"
 
 
-def sld(table: str, kind: str, layers: list[tuple[str, str, dict]]) -> str:
+def sld(table: str, kind: str, layers: list[tuple[str, str, dict, bool]]) -> str:
     """The same symbols as an OGC Symbology Encoding (SLD 1.1) document."""
     rules = []
-    for layer_id, title, sym in layers:
+    for layer_id, title, sym, _visible in layers:
         for approx in (False, True):
             name = f"{title} ({'approximate' if approx else 'exact'})"
             rules.append(f"<se:Rule><se:Name>{escape(name)}</se:Name>{_ogc_filter(layer_id, approx)}"

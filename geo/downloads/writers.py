@@ -35,11 +35,12 @@ class MapLayer:
     title: str
     symbol: dict            # geo.symbols: colour, outline, shape, dash (what the map draws)
     description: str = ""
+    visible: bool = True    # shown when the map opens (QGIS's legend starts it ticked)
 
     @classmethod
     def of(cls, meta: dict, symbol: dict) -> "MapLayer":
         return cls(str(meta["id"]), str(meta.get("title") or meta["id"]), dict(symbol),
-                   str(meta.get("description") or ""))
+                   str(meta.get("description") or ""), meta.get("visible") is not False)
 
     @property
     def colour(self) -> str:
@@ -130,7 +131,7 @@ def gpkg(name: str, title: str, features: list[dict], layers: list[MapLayer], *,
                     layer_options={"IDENTIFIER": f"{title} ({KIND_NAMES[kind]})" if table != name else title,
                                    "DESCRIPTION": description, "FID": "fid", "GEOMETRY_NAME": "geom"})
                 first = False
-                table_layers = [(l.id, l.title, l.symbol) for l in layers if l.id in {f["properties"]["layer"] for f in feats}]
+                table_layers = [(l.id, l.title, l.symbol, l.visible) for l in layers if l.id in {f["properties"]["layer"] for f in feats}]
                 style_rows.append({
                     "f_table_catalog": "", "f_table_schema": "", "f_table_name": table,
                     "f_geometry_column": "geom", "styleName": table,
