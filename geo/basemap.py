@@ -157,10 +157,10 @@ def city_features(gazetteer: Gazetteer, geocoder: Geocoder | None = None) -> lis
         if unit.adcode in seen:
             continue
         seen.add(unit.adcode)
-        seat = geocoder.seat_place(unit)
+        seat, how = geocoder.seat(unit)
         if seat is None:
             continue
-        rows.append((unit, seat, unit_name_en(unit, seat)))
+        rows.append((unit, seat, unit_name_en(unit, seat, own_name=how == "full")))
     largest: dict[str, int] = {}
     for unit, seat, _ in rows:
         largest[unit.province_zh] = max(largest.get(unit.province_zh, 0), seat.population)

@@ -195,11 +195,11 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         links = layer.get("links") or {}
         options = {k: layer.get(k) for k in
                    ("id", "title", "theme", "description", "geometry_types", "count", "bbox")}
+        options["visible"] = layer.get("visible") is not False
         symbol = symbology[str(layer.get("id"))]
         # The map's symbol, not the catalog's shade (see geo.symbols).
         options["colour"] = symbol["colour"]
         options["symbol"] = symbol
-        options["visible"] = layer.get("visible") is not False
         options["url"] = links.get("self")
         # The layer's download links: one per format where the index lists formats
         # ({"formats": {"geojson": url, "gpkg": url, ...}}), else the GeoJSON download.

@@ -1459,6 +1459,11 @@
       config.urls.documents ? " · " : null,
       config.urls.documents ? h("a", { href: config.urls.documents, className: "atlas-sources-link", text: "The documents cited" }) : null
     ]));
+    if (config.urls.map_document) {
+      body.appendChild(h("p", { className: "atlas-all" }, [
+        h("a", { href: config.urls.map_document, className: "atlas-document-link", text: "Map a document: find the places in any text" })
+      ]));
+    }
     ui.status = h("p", { className: "atlas-status", role: "status", "aria-live": "polite" });
     body.appendChild(ui.status);
 

@@ -192,7 +192,19 @@ def test_start_up_rolls_back_a_build_killed_mid_swap(data_dir):
 
 def test_good_data_starts_on_the_command_line(data_dir, monkeypatch):
     served = {}
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(app=app, **kw))
+    class Server:  # the hardened waitress server, not started
+        effective_port = 8123
+
+        def __init__(self, app, host, port, limits):
+            served.update(app=app, host=host, port=port, limits=limits)
+
+        def run(self):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("app.make_server", Server)
     assert main(["--data", str(data_dir), "--port", "8123"]) == 0
     assert served["port"] == 8123 and served["app"].test_client().get("/api/layers").status_code == 200
 

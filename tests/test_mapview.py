@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import folium
@@ -65,9 +66,15 @@ def test_view_defaults(index):
     assert mapview._view((112, 30, 115, 32))[1] == 7
 
 
+def overlay_options(html: str) -> list[dict]:
+    """The options each atlas.overlay({...}) call of the page is given."""
+    decoder = json.JSONDecoder()
+    return [decoder.raw_decode(html, m.end())[0] for m in re.finditer(r"atlas\.overlay\(", html)]
+
+
 def test_overlays_carry_the_visible_flag(index):
     html = mapview.render_page(index, ASSETS, URLS)
-    flags = re.findall(r'atlas\.overlay\(\{[^}]*"id": "([^"]+)"[^}]*"visible": (true|false)', html)
+    flags = [(o["id"], "true" if o["visible"] else "false") for o in overlay_options(html)]
     assert flags == [(layer["id"], "true" if layer["visible"] else "false") for layer in index["layers"]]
     assert ("metropolitan-circles", "false") in flags
 
@@ -79,6 +86,30 @@ def test_page_policy(index):
     assert "frame-ancestors 'self' https://news.example.org" in policy
     assert f"img-src 'self' data: {mapview.TILE_ORIGIN}" in policy and mapview.TILE_ORIGIN == "https://tile.openstreetmap.org"
     hashes = mapview.inline_hashes(html)
-    assert len(hashes["script"]) == 2 and len(hashes["style"]) == 3  # what folium writes inline
+    # What folium writes inline, and the head's prefetch of the layers shown at load.
+    assert len(hashes["script"]) == 3 and len(hashes["style"]) == 3
     for source in hashes["script"] + hashes["style"]:
         assert source in policy
+
+
+def test_pinch_zoom_is_allowed(index):
+    html = mapview.render_page(index, ASSETS, URLS)
+    viewports = re.findall(r'<meta name="viewport"[^>]*>', html)
+    assert viewports == [mapview.VIEWPORT]
+    assert "user-scalable=no" not in html and "maximum-scale" not in html
+
+
+def test_the_head_prefetches_the_layers_shown_at_load(index):
+    html = mapview.render_page(index, ASSETS, URLS)
+    head = html.split("</head>")[0]
+    prefetch = head.index("window.atlasPrefetch")
+    assert prefetch < head.index("<script src="), "before the scripts it would otherwise wait for"
+    assert json.dumps(URLS.features) in head
+
+
+def test_each_layer_gets_its_own_symbol(index):
+    html = mapview.render_page(index, ASSETS, URLS)
+    symbols = [o["symbol"] for o in overlay_options(html)]
+    assert len(symbols) == len(index["layers"])
+    pairs = [(s["colour"], s["shape"], s["dash"]) for s in symbols]
+    assert len(set(pairs)) == len(pairs)
