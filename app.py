@@ -47,6 +47,7 @@ from werkzeug.wsgi import wrap_file
 
 from geo import docview, mapview
 from geo.api import ApiError, ApiResponse, atlas, cors, features
+from geo.api import downloads as downloads_api
 from geo.api import extract as extract_api
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
@@ -476,6 +477,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     def download_layer(layer_id: str):
         return respond(atlas.download_layer(store, layer_id, base()))
 
+    # /download/locations.<ext> too: "locations" is no layer id, the handler knows it.
+    @app.get("/download/<layer_id>.<ext>")
+    def download_as(layer_id: str, ext: str):
+        """GeoPackage, CSV, KML and FlatGeobuf (geo.api.downloads)."""
+        result = downloads_api.download(store, layer_id, ext)
+        result.media_type = result.media_type.split(";")[0]  # Flask adds the charset of text types
+        return respond(result)
+
     # -- CORS preflight: every route served with GET answers OPTIONS the same way ----------------
     @app.before_request
     def cors_preflight():
@@ -595,6 +604,16 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError) as exc:
         print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
+    from waitress import serve
+
+    # The GIS downloads are made on first request; a served app makes them all now, in the
+    # background, so no visitor waits for GDAL.
+    threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
+                     name="atlas-downloads", daemon=True).start()
+
+    print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads)
+
     limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
                     header_timeout=args.header_timeout, send_timeout=args.send_timeout)
     try:

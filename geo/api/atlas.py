@@ -13,6 +13,7 @@ from typing import Mapping
 
 from .. import openapi as openapi_doc
 from .. import query
+from ..downloads import FORMATS
 from ..store import GEOJSON_TYPE, Blob, Store, dumps
 from . import ApiError, ApiResponse
 from .memo import lru, memo
@@ -31,7 +32,7 @@ def filtered_answer(store: Store, key: tuple, make) -> Blob:
 Args = Mapping[str, str]
 
 # The download formats, as (extension, media type, name): linked from the OGC API collections.
-DOWNLOAD_FORMATS = [("geojson", GEOJSON_TYPE, "GeoJSON")]
+DOWNLOAD_FORMATS = [(f.ext, f.media_type, f.name) for f in FORMATS.values()]
 
 
 # -- paths ---------------------------------------------------------------------------------------
@@ -58,7 +59,8 @@ def paths(base: str) -> dict[str, str]:
 def layer_links(base: str):
     """The links object of one layer in the index, as a function of its id."""
     def links(layer_id: str) -> dict:
-        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id)}
+        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id),
+                "formats": {ext: download_path(base, layer_id, ext) for ext in FORMATS}}
     return links
 
 
