@@ -45,7 +45,7 @@ from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
 from geo.export import LockTimeout, recover
-from geo.store import GEOJSON_TYPE, Blob, DataError, Store
+from geo.store import GEOJSON_TYPE, Blob, DataError, JoinedBlob, Store
 
 ROOT = Path(__file__).resolve().parent
 API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
@@ -153,7 +153,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         if inm and (inm.star_tag or inm.contains_weak(blob.etag) or inm.contains_weak(blob.gzip_etag)):
             response = Response(status=304)
         else:
-            response = Response(blob.gzipped if use_gzip else blob.body, mimetype=mimetype)
+            # A joined body (every layer at once) goes out part by part, never copied whole.
+            body = blob.gzipped if use_gzip else (blob.body if isinstance(blob, Blob) else blob.chunks())
+            response = Response(body, mimetype=mimetype)
+            if not isinstance(body, (bytes, bytearray)):
+                response.headers["Content-Length"] = str(blob.length)
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
@@ -169,7 +173,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def respond(result: ApiResponse) -> Response:
         """A handler's ApiResponse as a Flask response: prepared blobs get gzip, ETags and 304s."""
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
-        if isinstance(result.body, Blob):
+        if isinstance(result.body, (Blob, JoinedBlob)):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
         else:
             response = Response(result.body, mimetype=result.media_type)

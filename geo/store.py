@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import json
 import math
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -49,6 +50,17 @@ def dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+# Bodies up to this size are gzipped at level 9; bigger ones at 6, nearly as small and several
+# times faster (a 100 MB layer would hold start-up for many seconds at 9).
+GZIP_BEST_MAX = 1 << 20
+FC_HEAD = b'{"type":"FeatureCollection","features":['
+FC_TAIL = b"]}"
+
+
+def _gzip_level(size: int) -> int:
+    return 9 if size <= GZIP_BEST_MAX else 6
+
+
 @dataclass(frozen=True)
 class Blob:
     """A response body prepared once: identity bytes, gzip bytes, strong ETag (unquoted)."""
@@ -60,16 +72,85 @@ class Blob:
     @classmethod
     def of(cls, body: bytes) -> "Blob":
         digest = hashlib.sha256(body).hexdigest()[:32]
-        return cls(body, gzip.compress(body, compresslevel=9, mtime=0), digest)
+        return cls(body, gzip.compress(body, compresslevel=_gzip_level(len(body)), mtime=0), digest)
 
     @property
     def gzip_etag(self) -> str:
         # A different representation gets a different strong validator.
         return self.etag + "-gz"
 
+    @property
+    def length(self) -> int:
+        return len(self.body)
+
+    def chunks(self) -> Iterable[bytes]:
+        """The identity body as the server sends it."""
+        return (self.body,)
+
+
+class JoinedBlob:
+    """A body made of parts of other bodies (memoryviews), served part by part: every layer
+    together (``/api/features``) without a second copy of the layers' bytes. Its gzip and ETag
+    are computed once, part by part; ``body`` joins the parts only when asked (tests)."""
+
+    def __init__(self, parts: Sequence):
+        self.parts = list(parts)
+        digest = hashlib.sha256()
+        size = sum(len(p) for p in self.parts)
+        packer = zlib.compressobj(_gzip_level(size), zlib.DEFLATED, 31)  # 31: a gzip stream
+        out = []
+        for part in self.parts:
+            digest.update(part)
+            out.append(packer.compress(part))
+        out.append(packer.flush())
+        self.gzipped = b"".join(out)
+        self.etag = digest.hexdigest()[:32]
+        self.length = size
+
+    @property
+    def gzip_etag(self) -> str:
+        return self.etag + "-gz"
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+    def chunks(self) -> Iterable:
+        return iter(self.parts)
+
+
+class FeatureSlices(Sequence):
+    """Each feature's bytes as a slice of its layer's body: the one copy of the bytes."""
+
+    def __init__(self, body: bytes, offsets: list[tuple[int, int]]):
+        self._body = body
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        a, b = self._offsets[i]
+        return self._body[a:b]
+
+    def views(self) -> list[memoryview]:
+        view = memoryview(self._body)
+        return [view[a:b] for a, b in self._offsets]
+
 
 def feature_collection_bytes(feature_bytes: Iterable[bytes]) -> bytes:
-    return b'{"type":"FeatureCollection","features":[' + b",".join(feature_bytes) + b"]}"
+    return FC_HEAD + b",".join(feature_bytes) + FC_TAIL
+
+
+def joined_collection(features: Sequence[bytes]) -> tuple[bytes, list[tuple[int, int]]]:
+    """A FeatureCollection of ``features`` and where each feature's bytes sit in it."""
+    offsets, at = [], len(FC_HEAD)
+    for f in features:
+        offsets.append((at, at + len(f)))
+        at += len(f) + 1
+    return feature_collection_bytes(features), offsets
 
 
 @dataclass
@@ -77,7 +158,7 @@ class Layer:
     id: str
     meta: dict
     features: list[dict]
-    feature_bytes: list[bytes]
+    feature_bytes: Sequence[bytes]
     bboxes: list[tuple[float, float, float, float] | None]
     provinces: list[frozenset[str]]
     search: list[query.SearchEntry]
@@ -262,7 +343,7 @@ class Store:
         self.base = {name: (base or {}).get(name) or Blob.of(EMPTY_COLLECTION) for name in BASE_LAYERS}
         self._add_hosts(cities or [])
         # Every display feature in panel order: what the page fetches when it shows most layers at once.
-        self.features = Blob.of(feature_collection_bytes(b for layer in layers.values() for b in layer.feature_bytes))
+        self.features = _all_features(layers.values())
         self.search_entries = [e for layer in layers.values() for e in layer.search]
         for order, entry in enumerate(self.search_entries):
             entry.order = order
@@ -307,16 +388,19 @@ class Store:
 
         location_path = _data_file(data_dir, "locations.geojson", "locations.geojson")
         location_features = _feature_collection(location_path, "locations.geojson")
-        location_bytes = [dumps(f) for f in location_features]
         if check:
-            # The same features as the layers': only one that differs from its layer's copy needs the check.
-            checked = {b for layer in layers.values() for b in layer.feature_bytes}
-            _check_contract([f for f, b in zip(location_features, location_bytes) if b not in checked],
+            # The same features as the layers': only one that differs from its layer's copy needs
+            # the check (compared as parsed values, in C, not by serialising each again).
+            by_id = {str(f.get("id")): f for layer in layers.values() for f in layer.features}
+            _check_contract([f for f in location_features
+                             if not isinstance(f, dict) or by_id.get(str(f.get("id"))) != f],
                             location_path, "locations.geojson")
             ids = [f.get("id") for f in location_features]
             if len(set(ids)) != len(ids):
                 raise DataError(f"locations.geojson repeats a feature id: {location_path}")
-        locations = Blob.of(feature_collection_bytes(location_bytes))
+            del by_id
+        locations = Blob.of(feature_collection_bytes([dumps(f) for f in location_features]))
+        del location_features
 
         province_path = _data_file(data_dir, "base/provinces.geojson", "the province base layer")
         province_features = _feature_collection(province_path, "the province base layer")
@@ -365,7 +449,9 @@ class Store:
 
     @staticmethod
     def _prepare_layer(layer_id: str, meta: dict, features: list[dict]) -> Layer:
-        feature_bytes = [dumps(f) for f in features]
+        # One copy of the bytes: the layer's body; each feature is a slice of it.
+        body, offsets = joined_collection([dumps(f) for f in features])
+        feature_bytes = FeatureSlices(body, offsets)
         bboxes = [query.bbox_of(f.get("geometry")) for f in features]
         provinces = [frozenset(str(p) for p in (f.get("properties") or {}).get("provinces") or ()) for f in features]
         meta["count"] = len(features)
@@ -383,7 +469,7 @@ class Store:
             bboxes=bboxes,
             provinces=provinces,
             search=query.build_search_index(features),
-            blob=Blob.of(feature_collection_bytes(feature_bytes)),
+            blob=Blob.of(body),
         )
 
     # -- queries --------------------------------------------------------------------------------
@@ -470,6 +556,25 @@ class Store:
                 "score": round(score, 1),
             })
         return results
+
+
+def _all_features(layers: Iterable[Layer]) -> JoinedBlob:
+    """Every layer's features as one FeatureCollection, made of views of the layers' bodies: a
+    layer's features and the commas between them are one run of its body."""
+    parts: list = [FC_HEAD]
+    for layer in layers:
+        fb = layer.feature_bytes
+        if not len(fb):
+            continue
+        if len(parts) > 1:
+            parts.append(b",")
+        if isinstance(fb, FeatureSlices):
+            start, end = fb._offsets[0][0], fb._offsets[-1][1]
+            parts.append(memoryview(fb._body)[start:end])
+        else:
+            parts.append(b",".join(fb))
+    parts.append(FC_TAIL)
+    return JoinedBlob(parts)
 
 
 def _center(layer: Layer, i: int) -> list[float] | None:
