@@ -1146,6 +1146,8 @@
   function onSearchInput() {
     var q = ui.search.value.trim();
     clearTimeout(ui.searchTimer);
+    // Results of another query never stand for this one.
+    if (q !== ui.lastQuery && !ui.results.hidden) showResults("", []);
     if (!q) {
       searchSeq += 1;
       showResults("", []);
