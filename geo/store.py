@@ -387,20 +387,7 @@ class Store:
             themes.append(theme)
 
         location_path = _data_file(data_dir, "locations.geojson", "locations.geojson")
-        location_features = _feature_collection(location_path, "locations.geojson")
-        if check:
-            # The same features as the layers': only one that differs from its layer's copy needs
-            # the check (compared as parsed values, in C, not by serialising each again).
-            by_id = {str(f.get("id")): f for layer in layers.values() for f in layer.features}
-            _check_contract([f for f in location_features
-                             if not isinstance(f, dict) or by_id.get(str(f.get("id"))) != f],
-                            location_path, "locations.geojson")
-            ids = [f.get("id") for f in location_features]
-            if len(set(ids)) != len(ids):
-                raise DataError(f"locations.geojson repeats a feature id: {location_path}")
-            del by_id
-        locations = Blob.of(feature_collection_bytes([dumps(f) for f in location_features]))
-        del location_features
+        locations = _load_locations(location_path, layers, check)
 
         province_path = _data_file(data_dir, "base/provinces.geojson", "the province base layer")
         province_features = _feature_collection(province_path, "the province base layer")
@@ -556,6 +543,85 @@ class Store:
                 "score": round(score, 1),
             })
         return results
+
+
+def _iter_features(path: Path, what: str) -> Iterable[Any]:
+    """The features of a FeatureCollection file one at a time, so no more than one is parsed at
+    once, where the file starts as the build writes it; else the whole file parsed (same errors)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{what} is missing: {path} (run `python -m geo build`)") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{what} is unreadable: {path}: {' '.join(str(exc).split())[:200]}") from None
+    head = FC_HEAD.decode()
+    if not text.startswith(head):
+        yield from _feature_collection(path, what)
+        return
+    decoder = json.JSONDecoder()
+    i, n = len(head), len(text)
+    try:
+        while True:
+            while i < n and text[i] in " \t\r\n":
+                i += 1
+            if text.startswith("]", i):
+                if text[i + 1:].strip() != "}":
+                    raise ValueError("text after the features")
+                return
+            feature, i = decoder.raw_decode(text, i)
+            yield feature
+            while i < n and text[i] in " \t\r\n":
+                i += 1
+            if text.startswith(",", i):
+                i += 1
+            elif not text.startswith("]", i):
+                raise ValueError(f"expected ',' or ']' at character {i}")
+    except RecursionError:
+        raise DataError(f"{what} is unreadable: {path}: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise DataError(f"{what} is unreadable: {path}: {' '.join(str(exc).split())[:200]}") from None
+
+
+def _load_locations(path: Path, layers: Mapping[str, Layer], check: bool) -> "JoinedBlob":
+    """locations.geojson, checked, as a body made of the layers' own bytes where a feature is the
+    same as its layer's copy (the build writes the same features to both), so the bytes are held
+    once; a feature that differs is checked against the contract and kept as its own bytes."""
+    by_id = {str(f.get("id")): (layer, i) for layer in layers.values() for i, f in enumerate(layer.features)}
+    parts: list = []
+    unchecked: list = []
+    seen: set = set()
+    repeated = False
+    for feature in _iter_features(path, "locations.geojson"):
+        hit = by_id.get(str(feature.get("id"))) if isinstance(feature, dict) else None
+        if isinstance(feature, dict):
+            fid = feature.get("id")
+            key = (type(fid).__name__, str(fid))
+            repeated = repeated or key in seen
+            seen.add(key)
+        if hit is not None and hit[0].features[hit[1]] == feature and isinstance(hit[0].feature_bytes, FeatureSlices):
+            layer, i = hit
+            start, end = layer.feature_bytes._offsets[i]
+            body = layer.feature_bytes._body
+            prev = parts[-1] if parts else None
+            # The next feature of the same layer's body, after one comma: extend the run.
+            if isinstance(prev, list) and prev[0] is body and prev[2] + 1 == start:
+                prev[2] = end
+            else:
+                parts.append([body, start, end])
+        else:
+            unchecked.append(feature)
+            parts.append(dumps(feature))
+    if check:
+        _check_contract(unchecked, path, "locations.geojson")
+        if repeated:
+            raise DataError(f"locations.geojson repeats a feature id: {path}")
+    out: list = [FC_HEAD]
+    for k, part in enumerate(parts):
+        if k:
+            out.append(b",")
+        out.append(memoryview(part[0])[part[1]:part[2]] if isinstance(part, list) else part)
+    out.append(FC_TAIL)
+    return JoinedBlob(out)
 
 
 def _all_features(layers: Iterable[Layer]) -> JoinedBlob:
