@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test build validate bench clean
+.PHONY: install run test build validate bench bench-ogc clean
 
 install: $(STAMP)
 
@@ -30,5 +30,9 @@ validate: install
 bench: install
 	$(BIN)/python scripts/bench_build.py
 
+# The OGC API items route against pygeoapi (installed into its own .venv-bench on first use).
+bench-ogc: install
+	$(BIN)/python scripts/bench_ogc.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-bench .pytest_cache

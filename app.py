@@ -2,7 +2,7 @@
 
     python app.py [--host 127.0.0.1] [--port 8000] [--data DIR]
 
-serves the map page, the GeoJSON API and the downloads with waitress. Routes are thin: data is
+serves the map page, the GeoJSON API and the downloads with waitress, hardened against hostile clients (``geo.server``). Routes are thin: data is
 loaded once by ``geo.store``; each route reads the request into plain values, calls a framework-free
 handler in ``geo.api`` and adapts its ``ApiResponse`` (or ``ApiError``) with ``respond``; the page is
 made by ``geo.mapview``.
@@ -28,23 +28,32 @@ and nothing for a list it cannot express (browsers that know CSP ignore it there
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import io
 import json
 import re
 import sys
+import threading
+from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import click
 from flask import Flask, Response, abort, jsonify, request, send_from_directory, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wsgi import wrap_file
 
-from geo import mapview
-from geo.api import ApiError, ApiResponse, atlas, features
+from geo import docview, mapview
+from geo.api import ApiError, ApiResponse, atlas, cors, features
+from geo.api import downloads as downloads_api
+from geo.api import extract as extract_api
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
 from geo.export import LockTimeout, recover
+from geo.server import Limits, make_server
 from geo.store import GEOJSON_TYPE, Blob, DataError, JoinedBlob, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -116,6 +125,71 @@ def open_store(data_dir: str | Path, logger=None) -> Store:
     return Store.load(data_dir)
 
 
+class ResponseCache:
+    """WSGI middleware: whole responses to repeated GETs of prepared bodies, replayed as bytes.
+
+    A route that serves a body made once (a ``Blob``: a layer, an unfiltered OGC page, the page)
+    marks its 200 response; the status, headers and bytes are kept under everything of the request
+    they depend on (path, query, host, scheme, mount point, Accept, Accept-Encoding), and the same
+    request is answered from them without running Flask. Requests with validators
+    (If-None-Match...) or a Range go through, as do HEAD and other methods. The ``size`` most
+    recently used entries are kept; the bodies are the store's own bytes, shared, not copies.
+    """
+
+    MARK = "atlas.cacheable"
+    BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+              "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_AUTHORIZATION", "HTTP_COOKIE")
+
+    def __init__(self, wsgi_app, size: int = 2048):
+        self.wsgi_app = wsgi_app
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or any(k in environ for k in self.BYPASS):
+            return self.wsgi_app(environ, start_response)
+        key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("SCRIPT_NAME"),
+               environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_HOST"),
+               environ.get("HTTP_X_FORWARDED_PROTO"), environ.get("HTTP_X_FORWARDED_PREFIX"),
+               environ.get("HTTP_X_FORWARDED_PORT"), environ.get("HTTP_FORWARDED"),
+               environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"))
+        with self.lock:
+            hit = self.entries.get(key)
+            if hit is not None:
+                self.entries.move_to_end(key)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            return self.send(environ, body)
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        if not environ.get(self.MARK) or not seen.get("status", "").startswith("200"):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        with self.lock:
+            self.entries[key] = (seen["status"], tuple(seen["headers"]), body)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return self.send(environ, body)
+
+    @staticmethod
+    def send(environ, body: bytes):
+        """The bytes as the server sends them best: by reference through its file wrapper (as
+        ``blob_response`` does, so a slow reader holds no thread), else as one chunk."""
+        wrapper = environ.get("wsgi.file_wrapper")
+        return wrapper(io.BytesIO(body)) if wrapper else [body]
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config.from_mapping(DATA_DIR=str(ROOT / "data"), FRAME_ANCESTORS=DEFAULT_FRAME_ANCESTORS)
@@ -130,6 +204,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     store = open_store(app.config["DATA_DIR"], app.logger)
     app.extensions["atlas_store"] = store
+    # Werkzeug reads no more of a body than this; one byte past the limit tells the handler a
+    # streamed (chunked) body was too long (the handler refuses a declared length before reading).
+    app.config.setdefault("MAX_CONTENT_LENGTH", extract_api.MAX_REQUEST_BYTES + 1)
+    # The geoparser, loaded once here so no request pays for the gazetteer (tests may pass one in).
+    parser = app.config.get("PARSER") or default_parser()
     vendor_dirs = _vendor_dirs()
 
     def send_file_max_age(filename):
@@ -153,14 +232,26 @@ def create_app(test_config: dict | None = None) -> Flask:
         if inm and (inm.star_tag or inm.contains_weak(blob.etag) or inm.contains_weak(blob.gzip_etag)):
             response = Response(status=304)
         else:
-            # A joined body (every layer at once) goes out part by part, never copied whole.
-            body = blob.gzipped if use_gzip else (blob.body if isinstance(blob, Blob) else blob.chunks())
-            response = Response(body, mimetype=mimetype)
-            if not isinstance(body, (bytes, bytearray)):
-                response.headers["Content-Length"] = str(blob.length)
+            if not use_gzip and isinstance(blob, JoinedBlob):
+                # A joined body (every layer at once) goes out part by part, never copied whole.
+                response = Response(blob.chunks(), mimetype=mimetype, direct_passthrough=True)
+                response.content_length = blob.length
+            else:
+                payload = blob.gzipped if use_gzip else blob.body
+                if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
+                    # Under the server, the prepared bytes go out by reference (waitress sends a
+                    # file wrapper from its own loop as the client reads): no copy per response, no
+                    # thread kept for a slow reader, nothing buffered but a pointer into the blob.
+                    response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
+                                        direct_passthrough=True)
+                    response.content_length = len(payload)
+                else:
+                    response = Response(payload, mimetype=mimetype)
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
+        if response.status_code == 200:  # a prepared body: the same request gets the same bytes
+            request.environ[ResponseCache.MARK] = True
         response.headers["Vary"] = "Accept-Encoding"
         response.cache_control.public = True
         response.cache_control.max_age = max_age
@@ -175,8 +266,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
         if isinstance(result.body, (Blob, JoinedBlob)):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
-        else:
-            response = Response(result.body, mimetype=result.media_type)
+        else:  # made for this request (a filtered page): gzipped here when the client takes it
+            body = result.body
+            if len(body) > 1024 and request.accept_encodings["gzip"] > 0:
+                body = gzip.compress(body, compresslevel=5)
+            response = Response(body, mimetype=result.media_type)
+            if body is not result.body:
+                response.headers["Content-Encoding"] = "gzip"
+            response.headers["Vary"] = "Accept-Encoding"
             response.cache_control.public = True
             response.cache_control.max_age = max_age
             if result.filename:
@@ -198,7 +295,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     def site() -> str:
         """The absolute address of the atlas, without a trailing slash (OGC API links are absolute)."""
-        return request.url_root.rstrip("/")
+        return f"{request.scheme}://{request.host}{request.script_root}"
+
+    def args() -> dict[str, str]:
+        """The query arguments as a plain dict (the first value of a repeated one)."""
+        return request.args.to_dict()
 
     # -- the page --------------------------------------------------------------------------------
     @app.get("/")
@@ -213,7 +314,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         except ParamError as exc:
             raise ApiError(400, str(exc)) from None
         if fmt == "json":
-            return respond(features.landing(store, site(), request.args))
+            return respond(features.landing(store, site(), args()))
         key = request.script_root
         if key not in page_cache:
             static = Path(app.static_folder)
@@ -232,6 +333,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 index=url_for("api_layers"),
                 base={name: url_for("api_base_layer", name=name) for name in store.base},
                 documents=url_for("documents_page"),
+                extra={"map_document": url_for("map_document_page")},
             )
             html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox(),
                                        store.documents(), store.province_names())
@@ -265,6 +367,29 @@ def create_app(test_config: dict | None = None) -> Flask:
         blob, policy = page_cache[key]
         response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
         response.headers["Content-Security-Policy"] = policy
+        return response
+
+    @app.get("/map-document")
+    def map_document_page():
+        """Map a document: paste or drop one, see its places (geo.docview, static/document.js)."""
+        key = "map-document" + request.script_root
+        if key not in page_cache:
+            static, leaflet = Path(app.static_folder), vendor_dirs["leaflet"]
+            assets = mapview.PageAssets(
+                js=[("leaflet", asset_url("vendor", "leaflet.js", leaflet, package="leaflet")),
+                    ("document", asset_url("static", "document.js", static))],
+                css=[("leaflet_css", asset_url("vendor", "leaflet.css", leaflet, package="leaflet")),
+                     ("document_css", asset_url("static", "document.css", static))],
+                icon=asset_url("static", "favicon.svg", static))
+            urls = {"extract": url_for("api_extract"), "provinces": url_for("api_base_provinces"),
+                    "atlas": url_for("index")}
+            html = docview.render_page(assets, urls, store.home_bbox())
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
+        if page_frame_options:
+            response.headers["X-Frame-Options"] = page_frame_options
         return response
 
     @app.get("/vendor/<package>/<path:filename>")
@@ -316,30 +441,37 @@ def create_app(test_config: dict | None = None) -> Flask:
     # -- OGC API – Features ----------------------------------------------------------------------
     @app.get("/conformance")
     def ogc_conformance():
-        return respond(features.conformance(store, site(), request.args, request.headers.get("Accept")))
+        return respond(features.conformance(store, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections")
     def ogc_collections():
-        return respond(features.collections(store, site(), request.args, request.headers.get("Accept")))
+        return respond(features.collections(store, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>")
     def ogc_collection(collectionId: str):
-        return respond(features.collection(store, collectionId, site(), request.args,
+        return respond(features.collection(store, collectionId, site(), args(),
                                            request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/queryables")
     def ogc_queryables(collectionId: str):
-        return respond(features.queryables(store, collectionId, site(), request.args,
+        return respond(features.queryables(store, collectionId, site(), args(),
                                            request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/items")
     def ogc_items(collectionId: str):
-        return respond(features.items(store, collectionId, site(), request.args, request.headers.get("Accept")))
+        return respond(features.items(store, collectionId, site(), args(), request.headers.get("Accept")))
 
     @app.get("/collections/<collectionId>/items/<featureId>")
     def ogc_item(collectionId: str, featureId: str):
-        return respond(features.item(store, collectionId, featureId, site(), request.args,
+        return respond(features.item(store, collectionId, featureId, site(), args(),
                                      request.headers.get("Accept")))
+
+    @app.post("/api/extract")
+    def api_extract():
+        extract_api.check_length(request.content_length)  # before a byte is read
+        return respond(extract_api.extract(parser, request.get_data(cache=False),
+                                           content_type=request.content_type,
+                                           content_length=request.content_length, args=args()))
 
     # -- downloads -------------------------------------------------------------------------------
     @app.get("/download/locations.geojson")
@@ -349,6 +481,28 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/download/<layer_id>.geojson")
     def download_layer(layer_id: str):
         return respond(atlas.download_layer(store, layer_id, base()))
+
+    # /download/locations.<ext> too: "locations" is no layer id, the handler knows it.
+    @app.get("/download/<layer_id>.<ext>")
+    def download_as(layer_id: str, ext: str):
+        """GeoPackage, CSV, KML and FlatGeobuf (geo.api.downloads)."""
+        result = downloads_api.download(store, layer_id, ext)
+        result.media_type = result.media_type.split(";")[0]  # Flask adds the charset of text types
+        return respond(result)
+
+    # -- CORS preflight: every route served with GET answers OPTIONS the same way ----------------
+    @app.before_request
+    def cors_preflight():
+        if request.method != "OPTIONS":
+            return None
+        try:
+            app.url_map.bind_to_environ(request.environ).match(method="GET")
+        except HTTPException:
+            return None  # no such route: the usual JSON 404
+        response = respond(cors.preflight(request.headers.get("Access-Control-Request-Method"),
+                                          request.headers.get("Access-Control-Request-Headers")))
+        response.cache_control.public = False
+        return response
 
     # -- headers on every response ---------------------------------------------------------------
     @app.after_request
@@ -390,6 +544,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         response.status_code = 500
         return response
 
+    app.wsgi_app = ResponseCache(app.wsgi_app)
+
     # -- command line ----------------------------------------------------------------------------
     @app.cli.command("data-summary")
     def data_summary():
@@ -402,6 +558,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         click.echo(f"{sum(l.count for l in store.layers.values())} feature(s) in {len(store.layers)} layer(s)")
 
     return app
+
+
+@lru_cache(maxsize=None)
+def default_parser():
+    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it)."""
+    from geo.parse import load_parser
+
+    return load_parser()
 
 
 _stamps: dict[tuple[str, float], str] = {}
@@ -419,11 +583,18 @@ def _stamp(path: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the Central China Atlas with waitress.")
+    parser = argparse.ArgumentParser(description="Serve the Central China Atlas (waitress, hardened: geo.server).")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--data", default=None, help="data directory (default: data/ next to app.py)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
+    limits = Limits()
+    parser.add_argument("--threads", type=int, default=limits.threads, help=f"worker threads (default {limits.threads})")
+    parser.add_argument("--idle-timeout", type=float, default=limits.idle_timeout, metavar="S",
+                        help=f"close a keep-alive connection idle this long (default {limits.idle_timeout:g} s)")
+    parser.add_argument("--header-timeout", type=float, default=limits.header_timeout, metavar="S",
+                        help=f"a request must arrive whole within this (default {limits.header_timeout:g} s)")
+    parser.add_argument("--send-timeout", type=float, default=limits.send_timeout, metavar="S",
+                        help=f"drop a client that reads nothing this long (default {limits.send_timeout:g} s)")
     parser.add_argument("--frame-ancestors", default=None, metavar="SOURCES",
                         help="who may embed the map in a frame, as a CSP source list "
                              "(default \"'self'\"; e.g. \"'self' https://news.example.org\")")
@@ -440,8 +611,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from waitress import serve
 
+    # The GIS downloads are made on first request; a served app makes them all now, in the
+    # background, so no visitor waits for GDAL.
+    threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
+                     name="atlas-downloads", daemon=True).start()
+
     print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads)
+
+    limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
+                    header_timeout=args.header_timeout, send_timeout=args.send_timeout)
+    try:
+        server = make_server(app, args.host, args.port, limits)
+    except OSError as exc:
+        print(f"atlas: cannot start: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 2
+    # The real port (--port 0 asks the system for a free one), for whoever started us.
+    print(f"Central China Atlas on http://{args.host}:{server.effective_port}/", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
     return 0
 
 

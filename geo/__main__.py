@@ -6,6 +6,7 @@ Thin wrappers over :mod:`geo.build`, :mod:`geo.catalog`, :mod:`geo.geocoder` and
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .build import CATALOG_DIR, DATA_DIR, BuildError, build_and_write
@@ -13,6 +14,7 @@ from .catalog import CatalogError, load_catalog
 from .export import JournalError, LockTimeout, WriteError
 from .gazetteer import Gazetteer, GazetteerError
 from .geocoder import GeocodeError, Geocoder, PlaceRef
+from .sources import DOCUMENTS_DIR, check_documents
 
 
 def cmd_build(args) -> int:
@@ -55,8 +57,22 @@ def cmd_validate(args) -> int:
     except CatalogError as exc:
         print(exc, file=sys.stderr)
         return 1
+    if not os.path.isdir(args.documents):
+        print(f"catalog OK: {len(catalog.entries)} entries, {len(catalog.layers)} layers, "
+              f"{len(catalog.documents)} documents; the source documents are not at "
+              f"{args.documents}, so mentions were not checked against them "
+              "(--documents DIR)")
+        return 0
+    problems, notes = check_documents(catalog, args.documents)
+    for note in notes:
+        print(note, file=sys.stderr)
+    if problems:
+        print(CatalogError(problems), file=sys.stderr)
+        return 1
+    mentions = sum(len(e.sources) for e in catalog.entries)
     print(f"catalog OK: {len(catalog.entries)} entries, {len(catalog.layers)} layers, "
-          f"{len(catalog.documents)} documents")
+          f"{len(catalog.documents)} documents; {mentions} mentions checked against the "
+          f"documents in {args.documents}")
     return 0
 
 
@@ -134,6 +150,8 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("validate", help="check the catalog (no geocoding)")
     p.add_argument("--catalog", default=CATALOG_DIR)
+    p.add_argument("--documents", default=DOCUMENTS_DIR,
+                   help="directory of the source documents (default ../shared/seeds)")
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("geocode", help="list the candidates for a name")
     p.add_argument("name")

@@ -22,7 +22,7 @@ from typing import Callable
 
 import shapely
 
-from . import areas, basemap, export, features
+from . import areas, basemap, export, features, sources
 from .catalog import Catalog, load_catalog
 from .gazetteer import Gazetteer, GazetteerError
 from .geocoder import GeocodeError, Geocoder, Match
@@ -76,9 +76,28 @@ def resolve(catalog: Catalog, geocoder: Geocoder) -> dict[str, list[Match]]:
     return resolved
 
 
+def check_sources(catalog: Catalog, documents_dir: str | None,
+                  progress: Callable[[str], None]) -> None:
+    """Check digests and mention offsets where the source documents are present."""
+    if not documents_dir or not os.path.isdir(documents_dir):
+        progress(f"source documents not found at {documents_dir}: mentions and digests are "
+                 "checked only for form (the verbatim checks need the documents)")
+        return
+    problems, notes = sources.check_documents(catalog, documents_dir)
+    for note in notes:
+        progress(note)
+    if problems:
+        raise BuildError(problems)
+
+
 def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
-          progress: Callable[[str], None] = _stderr_progress) -> BuildResult:
-    """Build every output in memory (nothing is written here)."""
+          progress: Callable[[str], None] = _stderr_progress,
+          documents_dir: str | None = sources.DOCUMENTS_DIR) -> BuildResult:
+    """Build every output in memory (nothing is written here).
+
+    Where the source documents are present (``documents_dir``), every mention must stand at its
+    recorded offset and every document must have its recorded digest, or the build stops.
+    """
     started = time.perf_counter()
 
     def step(message: str):
@@ -86,6 +105,7 @@ def build(catalog_dir: str = CATALOG_DIR, gazetteer: Gazetteer | None = None,
 
     step(f"reading catalog {catalog_dir}")
     catalog = load_catalog(catalog_dir)
+    check_sources(catalog, documents_dir, step)
     step(f"catalog: {len(catalog.entries)} entries in {len(catalog.layers)} layers; "
          "loading gazetteer")
     try:

@@ -17,6 +17,7 @@ import yaml
 from .geocoder import PlaceRef
 from .provinces import PROVINCES_ZH, UnknownProvince, province_en
 
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 RECIPES = ("point", "site", "area", "line")
@@ -42,6 +43,7 @@ class Document:
     publisher: str
     date: str
     date_basis: str = ""
+    sha256: str = ""  # digest of the file, so a copy can be checked without the repo holding it
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Recipe:
 class Source:
     document: str
     mention: str
+    offset: int | None = None  # where the mention starts in the document (geo.sources)
 
 
 @dataclass(frozen=True)
@@ -185,8 +188,13 @@ def _documents(raw, where: str, problems: list[str]) -> dict[str, Document]:
         if missing:
             problems.append(f"{where}: document {key!r}: missing {', '.join(missing)}")
             continue
+        digest = d.get("sha256", "")
+        if digest and not (isinstance(digest, str) and SHA256_PATTERN.match(digest)):
+            problems.append(f"{where}: document {key!r}: sha256 must be 64 lower-case hex "
+                            f"digits, found {digest!r}")
+            continue
         out[key] = Document(key, str(d["file"]), str(d["title"]), str(d["publisher"]),
-                            str(d["date"]), str(d.get("date_basis", "")))
+                            str(d["date"]), str(d.get("date_basis", "")), digest or "")
     return out
 
 
@@ -294,7 +302,13 @@ def _sources(raw, label: str, documents: dict, problems: list[str]) -> tuple[Sou
                             f"(documents.yaml has: {', '.join(sorted(documents))})")
         if not _text(mention):
             problems.append(f"{label}: source {doc!r} has no mention (the name as written)")
-        out.append(Source(str(doc), " ".join(str(mention).split())))
+        offset = s.get("offset")
+        if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)
+                                   or offset < 0):
+            problems.append(f"{label}: source {doc!r}: offset must be a whole number of "
+                            f"characters from the start of the document, found {offset!r}")
+            offset = None
+        out.append(Source(str(doc), " ".join(str(mention).split()), offset))
     return tuple(out)
 
 

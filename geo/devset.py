@@ -604,3 +604,52 @@ def tokenise_baseline(passages: list[Passage], repeat: int = 3) -> float:
             word.findall(p.text)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+# -- writing annotations -------------------------------------------------------------------------
+
+def locate_mentions(obj: dict) -> list[str]:
+    """Fill ``start``/``end`` of the mentions of one passage object that lack them.
+
+    A mention without offsets names its span by ``text`` (as written) and optionally
+    ``occurrence`` (1 = the first occurrence not already taken by another mention; default 1).
+    ASCII spans only match whole words. Mentions are then sorted by offset. Returns the problems
+    (a span not found); the object is changed in place only where a span was found.
+    """
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return [f"{obj.get('id')}: no text to locate mentions in"]
+    mentions = obj.get("mentions", [])
+    taken = [(m["start"], m["end"]) for m in mentions if "start" in m and "end" in m]
+    problems = []
+    # Longer spans first, so "Hubei Province" is placed before "Hubei" looks for a free "Hubei".
+    pending = sorted((m for m in mentions if "start" not in m or "end" not in m),
+                     key=lambda m: -len(m.get("text", "")))
+    for m in pending:
+        span = m.get("text", "")
+        want = int(m.pop("occurrence", 1))
+        found = [(a, b) for a, b in _occurrences(text, span)
+                 if all(b <= s or a >= e for s, e in taken)]
+        if not span or len(found) < want:
+            problems.append(f"{obj.get('id')}: {span!r} occurrence {want} not found "
+                            f"({len(found)} free occurrence(s))")
+            continue
+        m["start"], m["end"] = found[want - 1]
+        taken.append(found[want - 1])
+    mentions.sort(key=lambda m: (m.get("start", -1), m.get("end", -1)))
+    return problems
+
+
+def _occurrences(text: str, span: str):
+    if not span:
+        return
+    i = text.find(span)
+    while i >= 0:
+        j = i + len(span)
+        before_ok = not (span[0].isascii() and span[0].isalnum() and i > 0
+                         and text[i - 1].isascii() and text[i - 1].isalnum())
+        after_ok = not (span[-1].isascii() and span[-1].isalnum() and j < len(text)
+                        and text[j].isascii() and text[j].isalnum())
+        if before_ok and after_ok:
+            yield i, j
+        i = text.find(span, i + 1)

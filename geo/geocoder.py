@@ -24,22 +24,12 @@ from functools import lru_cache
 import shapely
 from pypinyin import lazy_pinyin
 
+from .contract import PRECISION_LABELS  # noqa: F401  (the codes are part of the contract)
 from .gazetteer import AdminUnit, Gazetteer, Place, ascii_key, is_chinese, zh_short
 from .provinces import UnknownProvince, province_en, province_zh
 
 # IATI GeographicalPrecision for each kind of match (see README, "Precision").
 PRECISION_BY_LEVEL = {"place": 1, "county": 2, "prefecture": 3, "province": 4}
-PRECISION_LABELS = {
-    1: "exact location",
-    2: "near, or within 25 km of, the point shown",
-    3: "somewhere in the prefecture-level unit shown",
-    4: "somewhere in the province shown",
-    5: "estimated (schematic, or between places)",
-    6: "somewhere in the country",
-    7: "unclear - capital used",
-    8: "local or national capital",
-    9: "unclear - country",
-}
 # How far outside a unit's (simplified) boundary a seat record may lie, in degrees (~1 km).
 SEAT_TOLERANCE_DEG = 0.01
 LEVEL_WORDS = {"province": "province", "prefecture": "prefecture-level unit",
@@ -211,9 +201,12 @@ class Geocoder:
         if ref.level is not None:
             return []
         admin1 = gz.admin1_of_province.get(prov)
-        places = [p for p in gz.places_by_zh.get(ref.place, ())
-                  if p.country == "CN" and p.admin1 == admin1]
-        return [self._place_match(ref, p, prov) for p in places]
+        found: dict[int, Place] = {}
+        for name in _town_forms(ref.place):
+            for p in gz.places_by_zh.get(name, ()):
+                if p.country == "CN" and p.admin1 == admin1:
+                    found.setdefault(p.geonameid, p)
+        return [self._place_match(ref, p, prov) for p in found.values()]
 
     def _english(self, ref: PlaceRef, prov: str) -> list[Match]:
         gz = self.gazetteer
@@ -445,6 +438,18 @@ def pinyin_name(text: str) -> str:
     """Capitalised toneless pinyin of a Chinese name (长沙 -> Changsha)."""
     syllables = lazy_pinyin(text, v_to_u=True)
     return "".join(syllables).capitalize()
+
+
+_TOWN_SUFFIXES = ("镇", "乡", "街道")
+
+
+def _town_forms(name: str) -> list[str]:
+    """A township's name with and without its suffix: GeoNames files 周坊镇 as 周坊镇 only,
+    and 樵舍 as both, so a document's 周坊 and a catalog's 周坊镇 both find it."""
+    for suffix in _TOWN_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return [name, name[: -len(suffix)]]
+    return [name] + [name + suffix for suffix in _TOWN_SUFFIXES]
 
 
 def _prefer_city_of_municipality(units: list[AdminUnit], ref: PlaceRef) -> list[AdminUnit]:

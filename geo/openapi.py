@@ -6,14 +6,20 @@ true to the app's routes and responses, and the fuzzing tests generate requests 
 
 from __future__ import annotations
 
+from .api.extract import FORMATS, LANGS, MAX_DOCUMENT_BYTES, MAX_REQUEST_BYTES
+from .api.extract import MAX_FIELD_LENGTH as EXTRACT_FIELD_LENGTH
+from .contract import properties_schema
+from .downloads import FORMATS as DOWNLOAD_FORMATS
+from .downloads import GIS_FORMATS
 from .ogc import CONFORMANCE, CRS84
 from .ogc import params as ogc_params
 from .ogc.queryables import QUERYABLES
-from .query import MAX_LIMIT, MAX_QUERY_LENGTH
+from .query import MAX_LIMIT, MAX_QUERY_LENGTH, NUMBER
 
-NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
-# An empty value means no filter, as for every optional filter.
-BBOX_PATTERN = rf"^\s*({NUMBER}\s*(,\s*{NUMBER}\s*){{3}})?$"
+# ASCII digits and [ \t] padding only, exactly what geo.query.parse_number takes (a JSON Schema
+# \s would also allow no-break and other Unicode spaces). An empty value means no filter.
+_SP = "[ \t]*"
+BBOX_PATTERN = rf"^{_SP}({NUMBER}{_SP}(,{_SP}{NUMBER}{_SP}){{3}})?$"
 GEOJSON = "application/geo+json"
 
 _ERROR = {
@@ -42,33 +48,7 @@ _FEATURE = {
         "type": {"type": "string", "enum": ["Feature"]},
         "id": {"type": "string"},
         "geometry": {"type": "object", "required": ["type", "coordinates"]},
-        "properties": {
-            "type": "object",
-            "required": ["name", "name_zh", "aliases", "layer", "theme", "provinces",
-                         "description", "precision", "geometry_basis", "gazetteer",
-                         "members", "sources"],
-            "properties": {
-                "name": {"type": "string"},
-                "name_zh": {"type": "string"},
-                "aliases": {"type": "array", "items": {"type": "string"}},
-                "layer": {"type": "string"},
-                "theme": {"type": "string"},
-                "provinces": {"type": "array", "items": {"type": "string"}},
-                "description": {"type": "string"},
-                "precision": {"type": "integer", "minimum": 1, "maximum": 9,
-                              "description": "IATI GeographicalPrecision"},
-                "precision_label": {"type": "string"},
-                "geometry_basis": {"type": "string"},
-                "gazetteer": {"type": "object"},
-                "members": {"type": "array", "items": {"type": "object"}},
-                "schematic": {"type": "boolean"},
-                "sources": {"type": "array", "minItems": 1, "items": {
-                    "type": "object",
-                    "required": ["document", "title", "publisher", "date", "mention"],
-                    "properties": {k: {"type": "string"} for k in
-                                   ("document", "title", "publisher", "date", "mention")}}},
-            },
-        },
+        "properties": properties_schema(),
     },
 }
 
@@ -100,8 +80,81 @@ _FILTERS = [
 ]
 
 
+_CANDIDATE = {
+    "type": "object",
+    "properties": {
+        "name": {"type": ["string", "null"]}, "province": {"type": ["string", "null"]},
+        "adcode": {"type": ["string", "null"]}, "geonameid": {"type": ["integer", "null"]},
+        "lon": {"type": ["number", "null"]}, "lat": {"type": ["number", "null"]},
+        "why_not": {"type": ["string", "null"], "description": "why the parser did not choose it"},
+    },
+}
+
+_MENTION = {
+    "type": "object",
+    "required": ["start", "end", "text", "kind"],
+    "properties": {
+        "start": {"type": "integer", "minimum": 0, "description": "Python string offset into the text"},
+        "end": {"type": "integer", "minimum": 0},
+        "text": {"type": "string", "description": "the span as written"},
+        "kind": {"type": "string"},
+        "province": {"type": ["string", "null"]},
+        "adcode": {"type": ["string", "null"]},
+        "geonameid": {"type": ["integer", "null"]},
+        "lon": {"type": ["number", "null"]}, "lat": {"type": ["number", "null"]},
+        "precision": {"type": ["integer", "null"], "description": "IATI GeographicalPrecision"},
+        "confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+        "basis": {"type": ["string", "null"], "description": "what in the text decided it"},
+        "candidates": {"type": "array", "items": {"$ref": "#/components/schemas/Candidate"}},
+        "catalog_id": {"type": ["string", "null"]},
+    },
+}
+
+_EXTRACT_RESULT = {
+    "type": "object",
+    "required": ["language", "mentions"],
+    "properties": {
+        "title": {"type": ["string", "null"]}, "date": {"type": ["string", "null"]},
+        "url": {"type": ["string", "null"]}, "filename": {"type": "string"},
+        "format": {"type": "string", "enum": ["text", "txt", "md", "html", "pdf"]},
+        "language": {"type": "string", "enum": ["en", "zh"]},
+        "mentions": {"type": "array", "items": {"$ref": "#/components/schemas/Mention"}},
+        "text": {"type": "string", "description": "an upload's text, which the offsets index"},
+    },
+}
+
+_META_FIELD = {"type": "string", "maxLength": EXTRACT_FIELD_LENGTH}
+_EXTRACT_JSON = {
+    "type": "object",
+    "required": ["text"],
+    "additionalProperties": False,
+    "properties": {
+        "text": {"type": "string", "minLength": 1, "pattern": r"\S",
+                 "description": f"the document, at most {MAX_DOCUMENT_BYTES:,} bytes as UTF-8"},
+        "title": _META_FIELD, "date": _META_FIELD,
+        "url": {"type": "string", "maxLength": EXTRACT_FIELD_LENGTH, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+"},
+        "lang": {"type": "string", "enum": list(LANGS)},
+        "choices": {"type": "array", "description": "a reader's corrections, by span", "items": {
+            "type": "object", "required": ["start", "end"], "additionalProperties": False,
+            "properties": {"start": {"type": "integer", "minimum": 0}, "end": {"type": "integer", "minimum": 0},
+                           "candidate": {"type": "integer", "minimum": 0},
+                           "drop": {"type": "boolean", "enum": [True]}}}},
+    },
+}
+_EXTRACT_FORM = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": ".txt, .md, .html or .pdf"},
+        "text": {"type": "string"},
+        "title": _META_FIELD, "date": _META_FIELD, "url": _META_FIELD,
+        "lang": {"type": "string", "enum": list(LANGS)},
+    },
+}
+
+
 # OGC API – Features ------------------------------------------------------------------------------
-BBOX6_PATTERN = rf"^\s*({NUMBER}\s*(,\s*{NUMBER}\s*){{3}}|{NUMBER}\s*(,\s*{NUMBER}\s*){{5}})?$"
+BBOX6_PATTERN = rf"^{_SP}({NUMBER}{_SP}(,{_SP}{NUMBER}{_SP}){{3}}|{NUMBER}{_SP}(,{_SP}{NUMBER}{_SP}){{5}})?$"
 MAX_TEXT = ogc_params.MAX_TEXT_LENGTH
 HTML = "text/html"
 
@@ -259,7 +312,7 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
     feature_param = _ogc_param("featureId", "a feature id", {"type": "string"}, "path")
     geojson_ok = {"description": "a GeoJSON FeatureCollection (RFC 7946)",
                   **_json("FeatureCollection", GEOJSON)}
-    return {
+    return _declare_common_behaviour({
         "openapi": "3.0.3",
         "info": {
             "title": "Central China Atlas API",
@@ -314,6 +367,47 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "operationId": "downloadLayer", "summary": "One layer, as a file",
                 "parameters": [layer_param],
                 "responses": {"200": geojson_ok, "404": _error("no such layer")}}},
+            "/download/{layer_id}.{ext}": {"get": {
+                "operationId": "downloadAs",
+                "summary": "One layer, or every place (layer_id locations), as a GIS file",
+                "description": "GeoPackage (a table per geometry kind, QGIS styles in layer_styles), "
+                               "CSV (WKT and lon/lat, UTF-8 with BOM), KML or FlatGeobuf. Lists "
+                               "and objects are JSON text. Made once, then served with an ETag.",
+                "parameters": [dict(layer_param, description="a layer id from GET /api/layers, "
+                                    "or locations for every place"),
+                               {"name": "ext", "in": "path", "required": True,
+                                "description": "the file format",
+                                "schema": {"type": "string", "enum": list(GIS_FORMATS)}}],
+                "responses": {"200": {"description": "the file, as an attachment", "content": {
+                                  DOWNLOAD_FORMATS[ext].media_type.split(";")[0]: {
+                                      "schema": {"type": "string", "format": "binary"}}
+                                  for ext in GIS_FORMATS}},
+                              "404": _error("no such layer or format")}}},
+            "/api/extract": {"post": {
+                "operationId": "extractPlaces",
+                "summary": "Find and place the named places of a document",
+                "description": "JSON with the text, or a multipart upload (.txt, .md, .html, .pdf). "
+                               f"The document may be {MAX_DOCUMENT_BYTES:,} bytes, the request "
+                               f"{MAX_REQUEST_BYTES:,}. Nothing is stored.",
+                "parameters": [
+                    {"name": "format", "in": "query", "required": False,
+                     "description": "json (the default), geojson, or catalog (a YAML draft)",
+                     "schema": {"type": "string", "enum": list(FORMATS)}},
+                    {"name": "lang", "in": "query", "required": False,
+                     "description": "the text's language; auto detects it",
+                     "schema": {"type": "string", "enum": list(LANGS)}}],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ExtractRequest"}},
+                    "multipart/form-data": {"schema": {"$ref": "#/components/schemas/ExtractForm"}}}},
+                "responses": {
+                    "200": {"description": "the mentions (format=json), a FeatureCollection "
+                                           "(geojson) or a catalog draft (catalog)",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExtractResult"}},
+                                        GEOJSON: {"schema": {"type": "object"}},
+                                        "application/yaml": {"schema": {"type": "string"}}}},
+                    "400": _error("malformed JSON or form, no text, text that is not UTF-8, bad choices"),
+                    "413": _error("a document or request over the limit"),
+                    "415": _error("a media type or file type that is not read")}}},
             "/api/openapi.json": {"get": {
                 "operationId": "getOpenApi", "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3 document",
@@ -323,6 +417,11 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
         },
         "components": {"schemas": {
             "Error": _ERROR,
+            "Candidate": _CANDIDATE,
+            "Mention": _MENTION,
+            "ExtractResult": _EXTRACT_RESULT,
+            "ExtractRequest": _EXTRACT_JSON,
+            "ExtractForm": _EXTRACT_FORM,
             "Feature": _FEATURE,
             "FeatureCollection": _FEATURE_COLLECTION,
             "Layer": _LAYER,
@@ -348,4 +447,15 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                                              "results": {"type": "array",
                                                          "items": {"type": "object"}}}},
         }},
-    }
+    })
+
+
+def _declare_common_behaviour(doc: dict) -> dict:
+    """What holds for every route, stated on each (new routes get it too): an optional query
+    parameter given empty is one not given (allowEmptyValue), as the app's parsers treat it."""
+    for item in doc["paths"].values():
+        for operation in item.values():
+            for param in operation.get("parameters", ()):
+                if param.get("in") == "query" and not param.get("required"):
+                    param["allowEmptyValue"] = True
+    return doc

@@ -29,6 +29,39 @@ class QueryError(ValueError):
     """A request parameter is malformed; the message says what is wrong and what is expected."""
 
 
+# --- numbers, as the OpenAPI document spells them ---------------------------------------------
+# ASCII digits only: Python's int() and float() also take "1_10", full-width "１１０" and
+# Arabic-Indic "٥", which no schema that says integer or number allows. The OpenAPI patterns
+# are made from these same expressions (geo.openapi).
+NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+INTEGER = r"(0|[1-9][0-9]*)"
+SPACE = " \t"           # the only padding a value may carry (the documents' patterns say [ \t]*)
+_NUMBER_RE = re.compile(NUMBER)
+_INTEGER_RE = re.compile(INTEGER)
+
+
+def parse_number(text: str, name: str) -> float:
+    """A finite decimal number in ASCII (sign, point and exponent allowed); QueryError otherwise."""
+    value = text.strip(SPACE)
+    if not _NUMBER_RE.fullmatch(value):
+        raise QueryError(f"{name} is not a number: {value[:40]!r} (ASCII digits, optional sign, point and exponent)")
+    number = float(value)
+    if not math.isfinite(number):
+        raise QueryError(f"{name} must be a finite number")
+    return number
+
+
+def parse_integer(text: str | None, name: str, lo: int, hi: int, default: int) -> int:
+    """A whole number from lo to hi in plain ASCII digits (no sign, no leading zeros, no '_');
+    ``default`` when absent or empty, as the document says of every optional parameter."""
+    if text is None or text.strip(SPACE) == "":
+        return default
+    value = text.strip(SPACE)
+    if not _INTEGER_RE.fullmatch(value) or not lo <= int(value) <= hi:
+        raise QueryError(f"{name} must be a whole number from {lo} to {hi} in ASCII digits; got {value[:40]!r}")
+    return int(value)
+
+
 # --- bbox -------------------------------------------------------------------------------------
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -36,22 +69,14 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
     Raises QueryError for anything else than four finite numbers in range with min <= max.
     """
-    if text is None or text.strip() == "":
+    if text is None or text.strip(SPACE) == "":
         return None
     parts = text.split(",")
     if len(parts) != 4:
         raise QueryError(
             f"bbox must be four comma-separated numbers minx,miny,maxx,maxy; got {len(parts)} value(s)"
         )
-    values = []
-    for name, part in zip(("minx", "miny", "maxx", "maxy"), parts):
-        try:
-            value = float(part.strip())
-        except ValueError:
-            raise QueryError(f"bbox {name} is not a number: {part.strip()[:40]!r}") from None
-        if not math.isfinite(value):
-            raise QueryError(f"bbox {name} must be a finite number")
-        values.append(value)
+    values = [parse_number(part, f"bbox {name}") for name, part in zip(("minx", "miny", "maxx", "maxy"), parts)]
     minx, miny, maxx, maxy = values
     for name, value in (("minx", minx), ("maxx", maxx)):
         if not -180.0 <= value <= 180.0:
@@ -97,6 +122,10 @@ def boxes_intersect(a: Sequence[float], b: Sequence[float]) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
+def box_contains(outer: Sequence[float], inner: Sequence[float]) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
 # --- text -------------------------------------------------------------------------------------
 
 def fold(text: str) -> str:
@@ -135,15 +164,7 @@ def clean_query(q: str | None, *, required: bool) -> str:
 
 
 def parse_limit(text: str | None) -> int:
-    if text is None or text.strip() == "":
-        return DEFAULT_LIMIT
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}") from None
-    if not 1 <= value <= MAX_LIMIT:
-        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    return value
+    return parse_integer(text, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT)
 
 
 # Weights: where the query matched, and how well.

@@ -70,9 +70,11 @@ class Blob:
     etag: str
 
     @classmethod
-    def of(cls, body: bytes) -> "Blob":
+    def of(cls, body: bytes, compresslevel: int = 9) -> "Blob":
+        """``compresslevel`` 9 for bodies made once; a lower one for bodies made per request."""
         digest = hashlib.sha256(body).hexdigest()[:32]
-        return cls(body, gzip.compress(body, compresslevel=_gzip_level(len(body)), mtime=0), digest)
+        level = min(compresslevel, _gzip_level(len(body)))
+        return cls(body, gzip.compress(body, compresslevel=level, mtime=0), digest)
 
     @property
     def gzip_etag(self) -> str:
@@ -187,12 +189,16 @@ class Layer:
             indices = [i for i in indices if query.matches_text(self.search[i], q)]
         if bbox:
             candidates = [i for i in indices if self.bboxes[i] and query.boxes_intersect(self.bboxes[i], bbox)]
-            if candidates:
+            # A feature whose extent lies inside the window intersects it: no geometry needed
+            # (a full-extent query never builds the shapes).
+            inside = {i for i in candidates if query.box_contains(bbox, self.bboxes[i])}
+            if len(inside) < len(candidates):
                 from shapely.geometry import box
 
                 window = box(*bbox)
                 shapes = self.shapes()
-                candidates = [i for i in candidates if shapes[i] is not None and shapes[i].intersects(window)]
+                candidates = [i for i in candidates
+                              if i in inside or (shapes[i] is not None and shapes[i].intersects(window))]
             indices = candidates
         return list(indices)
 

@@ -1276,16 +1276,38 @@
     var formats = opts.formats && typeof opts.formats === "object" ? opts.formats : {};
     var names = Object.keys(formats);
     if (!names.length && opts.download) { formats = { geojson: opts.download }; names = ["geojson"]; }
+    var order = Object.keys(FORMAT_TITLES);
+    names.sort(function (a, b) {
+      var i = order.indexOf(a), j = order.indexOf(b);
+      return (i < 0 ? order.length : i) - (j < 0 ? order.length : j) || (a < b ? -1 : a > b ? 1 : 0);
+    });
     var box = h("span", { className: "atlas-downloads" });
     names.forEach(function (name) {
       var label = name === "geojson" ? "GeoJSON" : name.toUpperCase();
       box.appendChild(h("a", {
-        className: "atlas-download" + (name === "geojson" ? "" : " atlas-download-" + classSafe(name)),
-        href: formats[name], download: "",
+        // a.atlas-download is the GeoJSON link alone; the other formats have their own classes.
+        className: name === "geojson" ? "atlas-download" : "atlas-download-as atlas-download-" + classSafe(name),
+        href: formats[name], download: "", "data-format": name, title: FORMAT_TITLES[name] || label,
         "aria-label": "Download " + str(opts.title) + " as " + label, text: label
       }));
     });
     return box;
+  }
+
+  var FORMAT_TITLES = {
+    geojson: "GeoJSON", gpkg: "GeoPackage, styled for QGIS", csv: "CSV for Excel (WKT, lon/lat)",
+    kml: "KML for Google Earth", fgb: "FlatGeobuf, spatially indexed"
+  };
+
+  // Every place's file in the formats the layers offer (/download/locations.<ext>).
+  function allDownloads() {
+    var formats = {};
+    var ids = Object.keys(byLayer);
+    var first = ids.length ? byLayer[ids[0]].atlas.opts : {};
+    Object.keys((first && first.formats) || {}).forEach(function (name) {
+      if (name !== "geojson") formats[name] = str(config.urls.download_all).replace(/\.geojson$/, "." + name);
+    });
+    return Object.keys(formats).length ? downloadLinks({ title: "every place", formats: formats }) : null;
   }
 
   function shareNode() {
@@ -1434,9 +1456,15 @@
     body.appendChild(keyNode());
     body.appendChild(h("p", { className: "atlas-all" }, [
       h("a", { href: config.urls.download_all, download: "", className: "atlas-download-all", text: "Download every place (GeoJSON)" }),
+      allDownloads(),
       config.urls.documents ? " · " : null,
       config.urls.documents ? h("a", { href: config.urls.documents, className: "atlas-sources-link", text: "The documents cited" }) : null
     ]));
+    if (config.urls.map_document) {
+      body.appendChild(h("p", { className: "atlas-all" }, [
+        h("a", { href: config.urls.map_document, className: "atlas-document-link", text: "Map a document: find the places in any text" })
+      ]));
+    }
     ui.status = h("p", { className: "atlas-status", role: "status", "aria-live": "polite" });
     body.appendChild(ui.status);
 

@@ -192,7 +192,19 @@ def test_start_up_rolls_back_a_build_killed_mid_swap(data_dir):
 
 def test_good_data_starts_on_the_command_line(data_dir, monkeypatch):
     served = {}
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(app=app, **kw))
+    class Server:  # the hardened waitress server, not started
+        effective_port = 8123
+
+        def __init__(self, app, host, port, limits):
+            served.update(app=app, host=host, port=port, limits=limits)
+
+        def run(self):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("app.make_server", Server)
     assert main(["--data", str(data_dir), "--port", "8123"]) == 0
     assert served["port"] == 8123 and served["app"].test_client().get("/api/layers").status_code == 200
 
@@ -269,7 +281,8 @@ def test_layer_index(client):
     hubs = body["layers"][0]
     assert hubs["count"] == 3 and hubs["colour"] == "#1f6fb2" and hubs["theme"] == "logistics"
     assert hubs["geometry_types"] == ["Point"] and len(hubs["bbox"]) == 4
-    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson"}
+    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson",
+                             "formats": {ext: f"/download/logistics-hubs.{ext}" for ext in ("geojson", "gpkg", "csv", "kml", "fgb")}}
     assert [layer["visible"] for layer in body["layers"]] == [True, True, True, False, True]
     assert body["links"]["download_all"] == "/download/locations.geojson"
     assert body["links"]["places"] == "/api/places"
@@ -279,7 +292,9 @@ def test_layer_index(client):
 def test_index_links_resolve(client):
     body = client.get("/api/layers").get_json()
     for layer in body["layers"]:
-        for url in layer["links"].values():
+        links = dict(layer["links"])
+        formats = links.pop("formats")  # the layer's file in each download format
+        for url in list(links.values()) + list(formats.values()):
             assert client.get(url).status_code == 200, url
     assert client.get(body["links"]["download_all"]).status_code == 200
 

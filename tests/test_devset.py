@@ -362,3 +362,45 @@ def test_the_seed_annotations_fit_the_seed_documents():
     passages, absent = load_devset(DEVSET_DIR, DEFAULT_SEEDS_DIR, groups=("seeds.jsonl",))
     assert absent is None and len(passages) == 5
     assert check_offsets(passages) == []
+
+
+# -- locating new annotations --------------------------------------------------------------------
+
+def test_locate_mentions_fills_offsets_by_occurrence_and_longest_first():
+    obj = {"id": "n", "text": "Hubei Province borders Hunan; Hubei and Hubeiland; 湖北省荆州市",
+           "mentions": [{"text": "Hubei", "kind": "province"},
+                        {"text": "Hubei Province", "kind": "province"},
+                        {"text": "荆州市", "kind": "prefecture"},
+                        {"text": "Hunan", "kind": "province", "start": 23, "end": 28}]}
+    assert devset.locate_mentions(obj) == []
+    got = [(m["text"], m["start"], m["end"]) for m in obj["mentions"]]
+    # "Hubei Province" took the first "Hubei"; "Hubei" is the next free whole word, not "Hubeiland".
+    assert got == [("Hubei Province", 0, 14), ("Hunan", 23, 28), ("Hubei", 30, 35), ("荆州市", 54, 57)]
+    assert all(obj["text"][s:e] == t for t, s, e in got)
+
+
+def test_locate_mentions_reports_what_it_cannot_find():
+    obj = {"id": "n", "text": "Wuhan and Wuhan",
+           "mentions": [{"text": "Wuhan", "occurrence": 3}, {"text": "Hankou"}]}
+    problems = devset.locate_mentions(obj)
+    assert "'Wuhan' occurrence 3 not found (2 free occurrence(s))" in problems[1] + problems[0]
+    assert any("'Hankou'" in p for p in problems)
+    assert all("start" not in m for m in obj["mentions"])
+
+
+def test_devset_locate_script_writes_only_when_every_span_is_found(tmp_path):
+    import subprocess
+    import sys as _sys
+    script = os.path.join(os.path.dirname(DEVSET_DIR), "..", "scripts", "devset_locate.py")
+    path = tmp_path / "en.jsonl"
+    good = {"id": "a", "language": "en", "text": "Jingzhou in Hubei", "mentions": [
+        {"text": "Hubei", "kind": "province", "gold": {"adcode": "420000"}}]}
+    path.write_text(json.dumps(good) + "\n", "utf-8")
+    run = subprocess.run([_sys.executable, script, str(path), "--write"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(path.read_text("utf-8"))["mentions"][0]["start"] == 12
+    bad = dict(good, mentions=[{"text": "Hunan", "kind": "province", "gold": {}}])
+    path.write_text(json.dumps(bad) + "\n", "utf-8")
+    run = subprocess.run([_sys.executable, script, str(path), "--write"], capture_output=True, text=True)
+    assert run.returncode == 1 and "'Hunan' occurrence 1 not found" in run.stderr
+    assert json.loads(path.read_text("utf-8")) == bad

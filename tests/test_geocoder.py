@@ -264,3 +264,12 @@ def test_within_picks_the_town_inside_the_named_unit():
         geo.geocode(PlaceRef("Nowhere", "Jiangxi", within="南昌市"))
     with pytest.raises(GeocodeError, match="'within' must name a prefecture or county"):
         geo.geocode(PlaceRef("新港", "Jiangxi", within="江西省"))
+
+
+def test_a_town_is_found_with_or_without_its_suffix():
+    town = Place(11, "Zhoufang", 115.9, 28.8, "CN", "03", 0, ("周坊镇",))
+    geo = Geocoder(seat_gazetteer(town))
+    for name in ("周坊", "周坊镇"):
+        assert geo.geocode(PlaceRef(name, "Jiangxi", within="新建区")).place.geonameid == 11
+    with pytest.raises(UnknownPlace):
+        geo.geocode(PlaceRef("周坊乡乡", "Jiangxi"))

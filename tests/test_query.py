@@ -21,8 +21,8 @@ def test_parse_bbox():
     ("1;2;3;4", "got 1"),
     ("x,2,3,4", "bbox minx is not a number: 'x'"),
     ("1,2,3,0x10", "bbox maxy is not a number"),
-    ("1,2,3,nan", "bbox maxy must be a finite number"),
-    ("-inf,2,3,4", "bbox minx must be a finite number"),
+    ("1,2,3,nan", "bbox maxy is not a number: 'nan'"),
+    ("-inf,2,3,4", "bbox minx is not a number: '-inf'"),
     ("200,0,210,1", "bbox minx 200 is outside the longitude range -180..180"),
     ("0,-95,1,1", "bbox miny -95 is outside the latitude range -90..90"),
     ("10,0,5,1", "bbox is reversed: minx 10 is greater than maxx 5"),
@@ -181,3 +181,36 @@ def test_a_place_is_found_by_its_host_city_and_a_word_of_its_name():
     assert ids("Wuhan") == ["city", "lab"]
     # The host is not enough on its own for a two-word query: one word must name the place.
     assert ids("Wuhan Luoyang") == []
+
+# --- numbers as the OpenAPI document spells them: ASCII digits only (issue 11) -------------------
+
+@pytest.mark.parametrize("text", ["1_10", "１１０", "١١٠", "٥", "110\u00a0", "0x10", "1e5_0", "+", ".", "1..2",
+                                  "inf", "nan", "1e999", "𝟏𝟏𝟎", "110 5"])
+def test_numbers_take_ascii_digits_only(text):
+    with pytest.raises(QueryError):
+        query.parse_number(text, "bbox minx")
+    with pytest.raises(QueryError):
+        query.parse_bbox(f"{text},25,115,35")
+
+
+@pytest.mark.parametrize("text, value", [("110", 110.0), ("-1.5", -1.5), ("+5", 5.0), (".5", 0.5), ("5.", 5.0),
+                                         ("1e2", 100.0), (" 7\t", 7.0)])
+def test_numbers_the_document_allows(text, value):
+    assert query.parse_number(text, "x") == value
+
+
+@pytest.mark.parametrize("text", ["+5", "-1", "05", "1_0", "５", "٥", "5.0", "1e1", "0", "51", " 5 5"])
+def test_limit_takes_plain_ascii_whole_numbers(text):
+    with pytest.raises(QueryError, match="limit must be a whole number from 1 to 50"):
+        query.parse_limit(text)
+
+
+@pytest.mark.parametrize("text, value", [(None, query.DEFAULT_LIMIT), ("", query.DEFAULT_LIMIT),
+                                         (" ", query.DEFAULT_LIMIT), ("5", 5), (" 50 ", 50)])
+def test_limit_absent_or_empty_is_the_default(text, value):
+    assert query.parse_limit(text) == value
+
+
+def test_box_contains():
+    assert query.box_contains((0, 0, 10, 10), (1, 1, 2, 2)) and query.box_contains((0, 0, 10, 10), (0, 0, 10, 10))
+    assert not query.box_contains((0, 0, 10, 10), (5, 5, 11, 6)) and not query.box_contains((1, 1, 2, 2), (0, 0, 10, 10))

@@ -194,7 +194,19 @@ def test_frame_helpers():
 
 def test_command_line_framing_setting(data_dir, capsys, monkeypatch):
     served = {}
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.update(app=app, **kw))
+    class Server:  # the hardened waitress server, not started
+        effective_port = 8123
+
+        def __init__(self, app, host, port, limits):
+            served.update(app=app, host=host, port=port, limits=limits)
+
+        def run(self):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr("app.make_server", Server)
     assert main(["--data", str(data_dir), "--frame-ancestors", "'self' https://news.example.org"]) == 0
     policy = served["app"].test_client().get("/").headers["Content-Security-Policy"]
     assert "frame-ancestors 'self' https://news.example.org" in policy
@@ -226,3 +238,30 @@ def test_downloads_keep_cors_on_revalidation(client):
     again = client.get("/download/locations.geojson", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert first.headers["Access-Control-Allow-Origin"] == again.headers["Access-Control-Allow-Origin"] == "*"
+
+
+# --- CORS preflight: every route the document lists answers OPTIONS (issue 11) -------------------
+
+def _document_urls(client):
+    document = client.get("/api/openapi.json").get_json()
+    return [re.sub(r"\{[^}]+\}", "corridors", path) for path in document["paths"]]
+
+
+def test_preflight_is_answered_for_every_api_route(client):
+    for url in _document_urls(client):
+        response = client.open(url, method="OPTIONS", headers={
+            "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match, X-Not-Allowed"})
+        assert response.status_code == 204, url
+        assert response.data == b"" and response.mimetype != "text/html"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+        assert response.headers["Access-Control-Allow-Headers"] == "if-none-match"
+        assert int(response.headers["Access-Control-Max-Age"]) > 0
+        assert "Access-Control-Allow-Credentials" not in response.headers
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_options_on_an_unknown_route_is_the_json_404(client):
+    response = client.open("/no/such/route", method="OPTIONS", headers={"Origin": "https://x.example"})
+    assert response.status_code == 404 and response.mimetype == "application/json"

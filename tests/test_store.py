@@ -294,3 +294,10 @@ def test_randomly_spoiled_files_load_or_fail_in_one_line(tmp_path):
             assert "\n" not in str(exc) and len(str(exc)) < 600, (rel, path, str(exc))
             outcomes["refused"] += 1
     assert outcomes["refused"] > 120, outcomes
+
+
+def test_a_window_around_the_whole_layer_needs_no_geometry(store):
+    circles = store.layers["metropolitan-circles"]
+    assert circles.select(bbox=(-180, -90, 180, 90)) == [0, 1]
+    assert circles._shapes is None  # every extent inside the window: shapes never built
+    assert circles.select(bbox=(113.45, 28.7, 113.5, 28.8)) == []  # a partial window still uses them

@@ -13,14 +13,26 @@ from typing import Mapping
 
 from .. import openapi as openapi_doc
 from .. import query
+from ..downloads import FORMATS
 from ..store import GEOJSON_TYPE, Blob, Store, dumps
 from . import ApiError, ApiResponse
-from .memo import memo
+from .memo import lru, memo
+
+# Filtered answers are made per request: gzip level 1 costs a fifth of level 9's CPU for ~10%
+# more bytes, and the most recent answers are kept (a map pans back and forth over the same
+# views; many clients ask for the same full extent), at most this many (~1.3 MB each at most).
+FAST_GZIP = 1
+FILTERED_ANSWERS = 32
+
+
+def filtered_answer(store: Store, key: tuple, make) -> Blob:
+    """The Blob of a filtered body, from the cache of recent answers or made with fast gzip."""
+    return lru(store, ("filtered",) + key, lambda: Blob.of(make(), compresslevel=FAST_GZIP), size=FILTERED_ANSWERS)
 
 Args = Mapping[str, str]
 
 # The download formats, as (extension, media type, name): linked from the OGC API collections.
-DOWNLOAD_FORMATS = [("geojson", GEOJSON_TYPE, "GeoJSON")]
+DOWNLOAD_FORMATS = [(f.ext, f.media_type, f.name) for f in FORMATS.values()]
 
 
 # -- paths ---------------------------------------------------------------------------------------
@@ -47,7 +59,8 @@ def paths(base: str) -> dict[str, str]:
 def layer_links(base: str):
     """The links object of one layer in the index, as a function of its id."""
     def links(layer_id: str) -> dict:
-        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id)}
+        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id),
+                "formats": {ext: download_path(base, layer_id, ext) for ext in FORMATS}}
     return links
 
 
@@ -86,7 +99,9 @@ def features(store: Store, args: Args) -> ApiResponse:
     bbox, province, q = feature_filters(store, args)
     if not (bbox or province or q):
         return ApiResponse(store.features, media_type=GEOJSON_TYPE)
-    return ApiResponse(Blob.of(store.select_all(bbox=bbox, province=province, q=q)), media_type=GEOJSON_TYPE)
+    blob = filtered_answer(store, ("*", bbox, province, q),
+                           lambda: store.select_all(bbox=bbox, province=province, q=q))
+    return ApiResponse(blob, media_type=GEOJSON_TYPE)
 
 
 def layer(store: Store, layer_id: str, args: Args, base: str = "") -> ApiResponse:
@@ -95,8 +110,9 @@ def layer(store: Store, layer_id: str, args: Args, base: str = "") -> ApiRespons
     bbox, province, q = feature_filters(store, args)
     if not (bbox or province or q):
         return ApiResponse(found.blob, media_type=GEOJSON_TYPE)
-    indices = found.select(bbox=bbox, province=province, q=q)
-    return ApiResponse(Blob.of(found.subset_bytes(indices)), media_type=GEOJSON_TYPE)
+    blob = filtered_answer(store, (found.id, bbox, province, q),
+                           lambda: found.subset_bytes(found.select(bbox=bbox, province=province, q=q)))
+    return ApiResponse(blob, media_type=GEOJSON_TYPE)
 
 
 def provinces(store: Store) -> ApiResponse:

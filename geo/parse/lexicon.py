@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,8 +24,9 @@ from pypinyin import lazy_pinyin
 
 from ..gazetteer import AdminUnit, Gazetteer, Place, ascii_key
 from ..provinces import PROVINCES_EN
-from .names import (CITY_GROUPS, COMBINABLE_ABBR, ETHNIC_EN, NATURAL_FEATURES, NEW_AREAS,
-                    PROVINCE_ABBR, PROVINCE_FORMS_EN, REGIONS, SUFFIX_EN)
+from .names import (CITY_GROUPS, COMBINABLE_ABBR, COUNTRIES_ZH, ETHNIC_EN, MOUNTAINS_ZH_EXTRA,
+                    NATURAL_FEATURES, NEW_AREAS, PROVINCE_ABBR, PROVINCE_FORMS_EN, REGIONS,
+                    SUFFIX_EN, WORLD_REGIONS_ZH)
 from ..provinces import PROVINCES_ZH
 
 # Chinese suffixes in the order they are tried (longest first).
@@ -74,19 +76,44 @@ class Lexicon:
     senses: dict[str, list[Sense]] = field(default_factory=lambda: defaultdict(list))
     catalog: dict[str, dict] = field(default_factory=dict)  # id -> feature summary
     admin1_province: dict[str, str] = field(default_factory=dict)
+    words: dict = field(default_factory=dict)  # jieba's dictionary: word -> (freq, tag)
+    city_names: dict = field(default_factory=dict)  # base -> GeoNames names of county-level cities
+    acronyms: set = field(default_factory=set)  # keys written in capitals (US, PRC, CZT)
 
     def add(self, form: str, sense: Sense) -> None:
         form = " ".join(form.split())
         if not form:
             return
-        key = form.lower() if form.isascii() else form
-        bucket = self.senses[key]
-        if sense not in bucket:
-            bucket.append(sense)
+        forms = {form}
+        folded = fold(form)
+        if folded != form and folded.isascii():
+            forms.add(folded)  # Ürümqi is written Urumqi, Düsseldorf Dusseldorf
+        for f in list(forms):
+            if "'" in f:
+                forms.add(f.replace("'", "’"))
+        for f in forms:
+            key = f.lower() if f.isascii() or _latin(f) else f
+            if f.isupper() and len(f.replace(".", "")) <= 5:
+                self.acronyms.add(key)  # US, UK, PRC: matched only in capitals
+            bucket = self.senses[key]
+            if sense not in bucket:
+                bucket.append(sense)
 
     def lookup(self, text: str) -> list[Sense]:
         key = text.lower() if text.isascii() else text
         return self.senses.get(" ".join(key.split()), [])
+
+
+def fold(text: str) -> str:
+    """Accents removed (NFKD): Ürümqi -> Urumqi."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _latin(text: str) -> bool:
+    return all(ord(ch) < 0x2E80 for ch in text)
 
 
 def build_lexicon(gazetteer: Gazetteer, catalog_path: str | None = None,
@@ -97,13 +124,17 @@ def build_lexicon(gazetteer: Gazetteer, catalog_path: str | None = None,
     unit_names = set(gazetteer.units_by_name)
     seats = _seat_names(gazetteer)
     for unit in gazetteer.units:
+        if unit.level == "county" and unit.name_zh.endswith("市") and unit.adcode in seats:
+            lex.city_names.setdefault(split_name(unit.name_zh)[0], []).append(seats[unit.adcode])
+    for unit in gazetteer.units:
         _add_unit(lex, unit, seats.get(unit.adcode), words)
     for place in gazetteer.places:
         if place.country == "CN":
             _add_cn_place(lex, place, unit_names)
     _add_world(lex, gazetteer)
-    _add_abbreviations(lex, gazetteer, words)
     _add_named_features(lex, gazetteer)
+    _add_abbreviations(lex, gazetteer, words)
+    lex.words = words
     if catalog_path and os.path.exists(catalog_path):
         _add_catalog(lex, catalog_path)
     return lex
@@ -127,7 +158,7 @@ def split_name(name_zh: str) -> tuple[str, list[str], str]:
         while changed:
             changed = False
             for e in names:
-                if rest.endswith(e) and len(rest) > len(e):
+                if rest.endswith(e) and len(rest) >= len(e) + 2:  # 内蒙古 keeps its 蒙古
                     ethnic.insert(0, e)
                     rest = rest[: -len(e)]
                     changed = True
@@ -184,6 +215,16 @@ def _add_unit(lex: Lexicon, unit: AdminUnit, seat: str | None, words: dict) -> N
         return
     if unit.name_zh in _GENERIC_UNITS:
         return
+    if level == "prefecture" and unit.name_zh == unit.province_zh:
+        # A municipality is listed as province and as city: "Shanghai City" is the province-level unit.
+        prov = next((u for u in lex.gazetteer.units_by_name.get(unit.name_zh, ())
+                     if u.level == "province"), None)
+        if prov is not None:
+            en = PROVINCES_EN.get(prov.name_zh, prov.name_zh)
+            full = Sense("unit", "province", en, prov.name_zh, prov.province_zh, prov, explicit=True)
+            for f in (f"{en} City", f"{en} city", f"{en} Municipality", f"{en} municipality"):
+                lex.add(f, full)
+        return
     full = Sense("unit", kind, seat or "", unit.name_zh, unit.province_zh, unit, explicit=True)
     bare = Sense("unit", kind, seat or "", unit.name_zh, unit.province_zh, unit)
     lex.add(unit.name_zh, full)
@@ -199,7 +240,17 @@ def _add_unit(lex: Lexicon, unit: AdminUnit, seat: str | None, words: dict) -> N
     romanised = list(pinyin_forms(base)) if bases else []
     if seat and level == "prefecture" and seat not in romanised:
         romanised.append(seat)
-    en_suffixes = SUFFIX_EN.get(suffix, [])
+    en_suffixes = list(SUFFIX_EN.get(suffix, []))
+    if level == "county" and "County" not in en_suffixes:
+        # Districts and county-level cities were mostly counties: "Xinjian county", "Ruijin county".
+        en_suffixes.append("County")
+    if level == "county" and suffix == "市" and seat and seat not in romanised \
+            and ascii_key(seat) != ascii_key(romanised[0] if romanised else ""):
+        romanised.append(seat)  # a county-level city's GeoNames name: Kashgar for 喀什市
+    if level == "prefecture" and bases and base in lex.city_names:
+        for name in lex.city_names[base]:
+            if name not in romanised:
+                romanised.append(name)  # 喀什地区 is "Kashgar prefecture", after its city
     ethnic_en = [ETHNIC_EN[e] for e in ethnic if ETHNIC_EN.get(e)]
     ethnic_phrase = ""
     if ethnic_en:
@@ -243,7 +294,7 @@ def _add_cn_place(lex: Lexicon, place: Place, unit_names: set[str]) -> None:
 # -- the world ----------------------------------------------------------------------------
 
 _COUNTRY_ALIASES = {
-    "US": ["United States of America", "USA", "U.S.", "U.S.A.", "America"],
+    "US": ["United States of America", "US", "USA", "U.S.", "U.S.A."],
     "GB": ["Britain", "Great Britain", "UK", "U.K."], "KR": ["Republic of Korea", "ROK"],
     "KP": ["DPRK"], "RU": ["Russian Federation"], "CZ": ["Czech Republic"],
     "AE": ["UAE"], "VN": ["Viet Nam"], "LA": ["Lao PDR"], "NL": ["The Netherlands", "Holland"],
@@ -282,10 +333,19 @@ def _add_world(lex: Lexicon, gz: Gazetteer) -> None:
         lex.add(c["name"], sense)
         for alias in _COUNTRY_ALIASES.get(iso, []):
             lex.add(alias, sense)
+        for zh, code in COUNTRIES_ZH.items():
+            if code == iso:
+                lex.add(zh, sense)
     for code, c in continents.items():
-        sense = Sense("continent", "other", c["name"], ref={
+        sense = Sense("continent", "region_or_belt", c["name"], ref={
             "geonameid": c["geonameId"], "lon": float(c["lng"]), "lat": float(c["lat"])})
         lex.add(c["name"], sense)
+        for zh, en in WORLD_REGIONS_ZH.items():
+            if en == c["name"]:
+                lex.add(zh, sense)
+    for zh, en in WORLD_REGIONS_ZH.items():
+        if zh not in lex.senses:
+            lex.add(zh, Sense("region", "region_or_belt", en, zh, ref=()))
     for p in foreign:
         if p.population < FOREIGN_MIN_POPULATION or p.name.lower() in _ENGLISH_WORDS:
             continue
@@ -321,10 +381,14 @@ def _add_abbreviations(lex: Lexicon, gz: Gazetteer, words: dict) -> None:
 
 
 def _add_named_features(lex: Lexicon, gz: Gazetteer) -> None:
-    for zh, forms, kind, provinces in NATURAL_FEATURES:
+    extra = [(zh, forms, "mountain", provs) for zh, forms, provs in MOUNTAINS_ZH_EXTRA]
+    for zh, forms, kind, provinces in NATURAL_FEATURES + extra:
         sense = Sense("feature", kind, forms[0], zh, PROVINCES_ZH[provinces[0]]
                       if len(provinces) == 1 else None, ref=tuple(provinces))
-        for form in [zh, *forms]:
+        zh_forms = [zh]
+        if kind == "mountain" and zh.endswith("山"):
+            zh_forms += [zh + "脉", zh + "区"]  # 武陵山脉, 武陵山区
+        for form in [*zh_forms, *forms]:
             lex.add(form, sense)
     for zh, forms, provinces in REGIONS:
         sense = Sense("region", "region_or_belt", forms[0], zh, PROVINCES_ZH[provinces[0]]
@@ -373,6 +437,8 @@ def _add_catalog(lex: Lexicon, path: str) -> None:
         for form in [entry["name"], entry["name_zh"], *(props.get("aliases") or [])]:
             if not form or not _designation_like(form):
                 continue
+            if "," in form or "'s " in form or "’s " in form:
+                continue  # "Sailu Town, Balihu New District, Jiujiang" is three mentions
             if lex.lookup(form) and all(s.source != "catalog" for s in lex.lookup(form)):
                 continue  # a plain place name: the gazetteer resolves it, the id is added later
             k = kind
@@ -380,13 +446,17 @@ def _add_catalog(lex: Lexicon, path: str) -> None:
                 k = "town"
             if layer == "river-belts" and "belt" in form.lower():
                 k = "region_or_belt"
+            if layer == "gateways" and not any(w in form for w in ("Zone", "区")):
+                k = "lab_or_facility"  # a port or a terminal, not a zone
             lex.add(form, Sense("catalog", k, entry["name"], entry["name_zh"], ref=entry))
 
 
 def _designation_like(form: str) -> bool:
     """A catalog name that can stand as a span: a proper name, not a description."""
     if not form.isascii():
-        return len(form) >= 3 and "（" not in form and "、" not in form
+        # 长江经济带发展 and 中部地区崛起 name strategies: the place is 长江经济带, 中部地区.
+        return (len(form) >= 3 and "（" not in form and "、" not in form
+                and not form.endswith(("发展", "崛起", "一体化", "建设", "战略")))
     words = form.replace("-", " ").split()
     if len(form) < 4 and not form.isupper():
         return False

@@ -13,13 +13,17 @@ import re
 # English tails, most specific first; matched case-insensitively, the head must be capitalised.
 _EN_TAILS = [
     ("development_zone", r"Area of (?:the )?China \([A-Z][a-z]+(?: [A-Z][a-z]+)?\) Pilot Free Trade Zone"),
-    ("development_zone", r"(?:Pilot )?Free[- ]Trade (?:Pilot |Experimental )?(?:Zone|Port|Area)"),
+    ("development_zone", r"(?:Pilot )?Free[- ]Trade (?:Zone|Port)(?: [A-Z][a-z]+)+ (?:Area|Subzone|Sub-zone)"),
+    ("development_zone", r"(?:Pilot )?Free[- ]Trade (?:Pilot |Experimental )?(?:Zones?|Port|Area)"),
+    ("development_zone", r"[Ss]ub-?zone|(?:Comprehensive )?Bonded Logistics (?:Cent(?:er|re)|Park)"),
     ("development_zone", r"FTZ"),
     ("development_zone", r"(?:Comprehensive )?Bonded (?:Zone|Area|Port Area|Logistics Park)"),
     ("development_zone", r"(?:National )?(?:High|Hi|New)[- ](?:and New )?Tech(?:nology)? (?:Industrial |Industry )?"
-                         r"(?:Development )?(?:Zone|Park|Area)"),
-    ("development_zone", r"(?:National )?Economic(?:[- ]and[- ]|[- ])Technolog(?:ical|y) Development (?:Zone|Area)"),
-    ("development_zone", r"(?:National )?Economic Development (?:Zone|Area)"),
+                         r"(?:Development )?(?:Zones?|Parks?|Area)"),
+    ("development_zone", r"(?:National )?Economic(?:[- ]and[- ]|[- ])Technolog(?:ical|y|ic) Development (?:Zones?|Area)"),
+    ("development_zone", r"(?:National )?Economic(?:[- ]and[- ]|[- ])Technical Development (?:Zones?|Area)"),
+    ("development_zone", r"(?:National )?Economic Development (?:Zones?|Area)"),
+    ("region_or_belt", r"(?:Eco(?:logical)?[- ])?Economic Zone"),
     ("development_zone", r"(?:Special Economic|Industrial Development|Industrial|Development|Demonstration|"
                          r"Pilot|Experimental|Cooperation|Innovation|Comprehensive Experimental|"
                          r"Comprehensive Pilot|Comprehensive Reform Pilot|Economic|Processing|"
@@ -29,7 +33,7 @@ _EN_TAILS = [
                          r"National Innovation Demonstration|Independent Innovation Demonstration|"
                          r"National Independent Innovation Demonstration|Transformation|"
                          r"Agricultural Hi-tech Industries Demonstration|Agricultural High-tech Demonstration)"
-                         r" (?:Zone|Area)"),
+                         r" (?:Zones?|Area)"),
     ("development_zone", r"(?:Industrial|Science(?: and Technology)?|Technology|Software|Logistics|Innovation|"
                          r"Eco(?:logical)?|Economic|Tech) (?:Park|City|Town|Valley|Harbor|Harbour|Base)"),
     ("new_area", r"New (?:Area|District|Zone)"),
@@ -43,17 +47,34 @@ _EN_TAILS = [
     ("region_or_belt", r"(?:Eco(?:logical)?[- ])?Economic (?:Belt|Corridor|Zone|Rim|Region)"),
     ("region_or_belt", r"(?:Development |Transport |Industrial |Economic |Green )?(?:Belt|Corridor)"),
     ("region_or_belt", r"(?:Old )?Revolutionary (?:Base )?(?:Area|Region|Base)s?|Revolutionary Old Area|Soviet Area"),
-    ("region_or_belt", r"(?:River )?Delta|(?:Greater )?Bay Area|Basin|Plains?|Plateau|Golden Triangle"),
+    ("region_or_belt", r"(?:River )?Delta|(?:Greater )?Bay Area|Basin|Plains?|Plateau|Golden Triangle|"
+                       r"Peninsula|[Bb]order(?: [Aa]rea| [Rr]egion)?"),
     ("river", r"Rivers?|Canal"),
     ("mountain", r"Mountains?(?: Range| Area| Region)?|Mount|Range"),
-    ("other", r"Lakes?|Reservoir|Gorges"),
-    ("other", r"(?:International )?Airport|Port|Harbou?r|Railway Station|Train Station|Station|"
-              r"Terminal|Inland Port|Dry Port"),
+    ("other", r"Lakes?|Reservoir|Gorges|Bay|Sea|Gulf|Strait|Islands?|(?:National |Forest |Wetland )*Park|"
+              r"Road|Avenue|Bridge"),
+    ("town", r"Town|Township|Village|Jiedao|Subdistrict|Sub-district|Street"),
+    ("lab_or_facility", r"(?:International )?Airport|(?:Border )?Port|Harbou?r|Railway Station|Train Station|"
+                        r"Station|Terminal|Inland Port|Dry Port|[Bb]order (?:[Gg]ate|[Pp]ort|[Cc]rossing)|Pass"),
 ]
 EN_TAIL = re.compile(r"\b(?:" + "|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(_EN_TAILS))
                      + r")(?![\w-])", re.IGNORECASE)
 # The same tails without group names, for look-behind style checks.
 EN_TAIL_ANY = "|".join(p for _, p in _EN_TAILS)
+# A tail ending exactly where a search window ends (the window ends at a tail's last word).
+EN_TAIL_AT_END = re.compile(r"\b(?:" + "|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(_EN_TAILS))
+                            + r")$", re.IGNORECASE)
+# Last words of the tails: where the matcher looks for a tail at all (found with an automaton).
+EN_TAIL_LAST_WORDS = sorted({
+    "zone", "zones", "port", "area", "areas", "park", "city", "town", "valley", "harbor", "harbour",
+    "base", "bases", "district", "center", "centre", "laboratory", "laboratories", "lab", "dam",
+    "plant", "station", "circle", "region", "regions", "ring", "cluster", "clusters",
+    "agglomeration", "agglomerations", "group", "groups", "belt", "belts", "corridor", "rim",
+    "delta", "basin", "plain", "plains", "plateau", "triangle", "river", "rivers", "canal",
+    "mountain", "mountains", "mount", "range", "lake", "lakes", "reservoir", "gorges", "airport",
+    "terminal", "ftz", "subzone", "sub-zone", "bay", "sea", "gulf", "strait", "island", "islands",
+    "road", "avenue", "bridge", "village", "township", "jiedao", "subdistrict", "sub-district",
+    "street", "peninsula", "border", "gate", "crossing", "pass", "parks"})
 EN_TAIL_KINDS = [k for k, _ in _EN_TAILS]
 
 # Words of a head that do not make it a proper name on their own ("the National High-tech Zone").
@@ -73,6 +94,9 @@ GENERIC_HEAD_WORDS = {
     "also", "but", "or", "so", "then", "last", "next", "this", "is", "was", "will", "would",
     "such", "more", "most", "many", "china's", "chinese", "country's", "nation's", "world's",
     "province's", "city's", "region's", "mr", "ms", "dr", "president", "premier", "minister",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "road",
+    "belt", "silk", "maritime", "land", "sea", "air", "western", "northwest", "northeast",
+    "southwest", "southeast", "north", "south", "east", "west", "middle", "lower", "upper",
 }
 # Words that open a sentence or a clause and are capitalised only for that reason.
 LEADING_STOP = {"the", "a", "an", "in", "on", "at", "for", "with", "by", "and", "of", "to",
@@ -94,6 +118,11 @@ ORG_WORDS = {
     "foundation", "club", "fc", "court", "procuratorate", "congress", "motors", "pharmaceutical",
     "pharmaceuticals", "enterprises", "enterprise", "firm", "brewery", "observer", "gazette",
 }
+
+# Directions that make a region of the place after them ("western Jiangxi", "Southeast Asia").
+DIRECTIONS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+              "northern", "southern", "eastern", "western", "northeastern", "northwestern",
+              "southeastern", "southwestern", "central", "ne", "nw", "se", "sw", "middle"}
 
 # Chinese designation suffixes, longest first.
 ZH_TAILS = [
@@ -119,9 +148,14 @@ ZH_TAILS = [
     ("region_or_belt", "生态经济带"), ("region_or_belt", "经济走廊"), ("region_or_belt", "走廊"),
     ("region_or_belt", "革命老区"), ("region_or_belt", "老区"), ("region_or_belt", "苏区"),
     ("region_or_belt", "片区"), ("region_or_belt", "流域"), ("region_or_belt", "三角洲"),
+    ("region_or_belt", "地区"), ("region_or_belt", "边界"), ("region_or_belt", "边境"),
+    ("region_or_belt", "边界地区"), ("region_or_belt", "边境地区"), ("region_or_belt", "经济区"),
+    ("region_or_belt", "沿线"), ("region_or_belt", "沿岸"),
     ("region_or_belt", "金三角"), ("region_or_belt", "城市带"),
-    ("other", "国际机场"), ("other", "机场"), ("other", "港"), ("other", "火车站"),
-    ("other", "高铁站"), ("other", "站"), ("other", "码头"),
+    ("lab_or_facility", "国际机场"), ("lab_or_facility", "机场"), ("lab_or_facility", "港"),
+    ("lab_or_facility", "空港"), ("lab_or_facility", "火车站"), ("lab_or_facility", "高铁站"),
+    ("lab_or_facility", "站"), ("lab_or_facility", "码头"), ("lab_or_facility", "口岸"),
+    ("lab_or_facility", "物流枢纽"), ("lab_or_facility", "枢纽"), ("lab_or_facility", "国家物流枢纽"),
 ]
 ZH_TAILS.sort(key=lambda t: -len(t[1]))
 # Characters a Chinese designation never runs across between its head and its tail.

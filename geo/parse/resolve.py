@@ -72,6 +72,7 @@ class Resolver:
         sentences = _boundaries(text, _SENTENCE_END)
         paragraphs = _boundaries(text, re.compile(r"\n\s*\n|\n"))
         cands = [self._candidates(s) for s in spans]
+        self._cache = {id(s): c for s, c in zip(spans, cands)}
         where = [(_index(sentences, s.start), _index(paragraphs, s.start)) for s in spans]
         decided: list[Candidate | None] = [None] * len(spans)
         for i, cs in enumerate(cands):
@@ -97,11 +98,30 @@ class Resolver:
                 choice = self._choose(i, spans, cs, context, where, text, dateline)
                 if choice is not None:
                     decided[i] = choice
+        # Names inside designations are scored on the same context (no neighbours: the
+        # designation itself is what surrounds them).
+        context = self._context(spans, decided, where)
+        self._part_choice = {}
+        for s in spans:
+            for p in s.parts:
+                cs = self._candidates(p)
+                if len({c.key for c in cs}) > 1:
+                    w = (_index(sentences, p.start), _index(paragraphs, p.start))
+                    self._part_choice[id(p)] = self._score_alone(cs, context, w)
         out = []
+        doc_provs = {c.province_zh for c in decided if c is not None and c.level != "county"}
+        doc_prefs = {p for c in decided if c is not None for p in _prefectures_of(c)
+                     if c.level == "prefecture"}
         for i, s in enumerate(spans):
             if decided[i] is None and cands[i] and not s.explicit \
                     and all(c.level == "town" for c in cands[i]):
                 continue  # a bare village name nothing in the text supports: a word, not a place
+            if s.source == "name" and not s.explicit and cands[i] and all(
+                    c.level == "county" for c in cands[i]) and not any(
+                    c.province_zh in doc_provs or c.prefecture_zh in doc_prefs for c in cands[i]):
+                # A bare county name whose province and city the text never names is far more
+                # often a word (平原 'plain', 古城 'old town') or another thing (Binhai Road).
+                continue
             if (decided[i] is not None and decided[i].level == "town" and not s.explicit
                     and not decided[i].why):
                 continue
@@ -178,10 +198,17 @@ class Resolver:
                 c.score += 3
                 c.why.append(f"its city {c.prefecture_zh} is named in the same sentence")
             elif c.prefecture_zh and ctx["pref_doc"].get(c.prefecture_zh):
-                c.score += 1.5
+                c.score += 0.5
                 c.why.append(f"its city {c.prefecture_zh} is named in the document")
         ranked = sorted(cands, key=lambda c: (-c.score, _LEVEL_RANK.get(c.level, 4)))
         best = ranked[0]
+        if best.level == "county":
+            higher = [c for c in ranked[1:] if c.province_zh == best.province_zh
+                      and c.level == "prefecture" and c.score >= best.score - 1.0]
+            if higher:
+                best = higher[0]  # Jinzhou in Liaoning is the city 锦州, not Dalian's district 金州
+        if best.level == "county" and not spans[i].explicit and not best.why:
+            return None
         rivals = [c for c in ranked[1:] if c.province_zh != best.province_zh]
         same = [c for c in ranked[1:] if c.province_zh == best.province_zh]
         if best.score <= 0:
@@ -193,6 +220,11 @@ class Resolver:
             return None  # two units of one province that fit equally (朝阳区 and 朝阳县)
         return best
 
+    def _score_alone(self, cands, ctx, where) -> Candidate | None:
+        """The best candidate on sentence / paragraph / document context alone, or None."""
+        fake = Span(-1, -1, "")
+        return self._choose(0, [fake], cands, ctx, [where], "", None)
+
     def _neighbours(self, i, spans, text) -> dict:
         """Provinces written right next to span i: "X in Y", "X, Y", "Y's X", 湖北荆州."""
         out = {}
@@ -201,7 +233,7 @@ class Resolver:
             if not 0 <= j < len(spans):
                 continue
             o = spans[j]
-            provs = {c.sense.unit.province_zh for c in self._candidates(o)
+            provs = {c.sense.unit.province_zh for c in self._cache.get(id(o)) or self._candidates(o)
                      if c.sense.unit is not None and c.sense.source == "unit"
                      and c.sense.unit.level == "province"}
             if len(provs) != 1:
@@ -319,46 +351,82 @@ class Resolver:
                        + (entry.get("basis") or ""))
 
     def _designation(self, m, span, spans, decided) -> None:
-        """A designation is where the most specific place in its name is."""
-        parts = span.parts
-        best = None
+        """A designation is where the place its name holds is, read as a hierarchy.
+
+        The parts are resolved under the province the designation itself names ("China (Hubei)
+        ... Yichang", "天津滨海新区", "Ezhou Huahu Airport"): a part that only fits another province
+        is not where the designation is. A part naming the whole designation (a new area, a
+        catalog entry) wins; otherwise the most specific consistent part.
+        """
+        index = {id(s): k for k, s in enumerate(spans)}
+        parts = [p for p in span.parts
+                 if not any(q is not p and q.start <= p.start and p.end <= q.end
+                            and (q.end - q.start) > (p.end - p.start) for q in span.parts)]
+        resolved: list[tuple[Span, list[Candidate]]] = []
         for p in parts:
-            idx = next((k for k, s in enumerate(spans) if s is p), None)
-            c = decided[idx] if idx is not None else None
-            if c is None:
-                cs = self._candidates(p)
-                if len({(x.key) for x in cs}) == 1:
-                    c = cs[0]
-                else:
-                    provs = {x.province_zh for x in cs}
-                    # Ambiguous inside: resolve against the other parts (China (Hubei) ... Wuhan).
-                    known = {_prov(d) for d in decided if d is not None}
-                    fit = [x for x in cs if x.province_zh in known]
-                    if len({x.key for x in fit}) == 1:
-                        c = fit[0]
-                    elif len(provs) == 1 and cs:
-                        c = sorted(cs, key=lambda x: _LEVEL_RANK.get(x.level, 4))[0]
-            if c is None:
-                continue
-            if best is None or _LEVEL_RANK.get(c.level, 4) > _LEVEL_RANK.get(best.level, 4) \
-                    or (best.level == "other" and c.level != "other"):
+            k = index.get(id(p))
+            c = decided[k] if k is not None else None
+            resolved.append((p, [c] if c is not None else self._candidates(p)))
+        anchors = set()
+        for p, cs in resolved:
+            provs = {c.province_zh for c in cs}
+            if len(provs) == 1 and None not in provs and any(
+                    c.level in ("province", "prefecture") or c.sense.source in ("newarea", "catalog")
+                    for c in cs):
+                anchors |= provs
+        if len(anchors) > 1:
+            anchors = set()
+        doc_provs = {c.province_zh for c in decided if c is not None and c.province_zh
+                     and c.level != "county"}
+        doc_prefs = {x for c in decided if c is not None and c.level == "prefecture"
+                     for x in _prefectures_of(c)}
+        best = None
+        for p, cs in resolved:
+            if anchors:
+                cs = [c for c in cs if c.province_zh in anchors or c.province_zh is None
+                      and c.sense.source not in ("unit", "place")]
+            elif len({c.key for c in cs}) > 1:
+                # No province in the designation's own name: the part as the text's context
+                # decides it, or it stays unplaced.
+                chosen = getattr(self, "_part_choice", {}).get(id(p))
+                if chosen is None:
+                    continue
+                cs = [chosen]
+            cs = [c for c in cs if c.level != "town" or anchors]
+            if not anchors:
+                # A county named inside a designation ("Binhai Road", "Wenchang Street") counts
+                # only where the text names its province or city, as for a bare county name.
+                cs = [c for c in cs if c.level != "county" or c.province_zh in doc_provs
+                      or c.prefecture_zh in doc_prefs or p.explicit]
+            if len({c.key for c in cs}) != 1:
+                if not cs:
+                    continue
+                cs = sorted(cs, key=lambda x: _LEVEL_RANK.get(x.level, 4))
+                if len({c.province_zh for c in cs}) > 1:
+                    continue
+            c = cs[0]
+            whole = c.sense.source in ("newarea", "catalog")
+            if best is None or whole and best.sense.source not in ("newarea", "catalog") or (
+                    best.sense.source not in ("newarea", "catalog")
+                    and _LEVEL_RANK.get(c.level, 4) > _LEVEL_RANK.get(best.level, 4)
+                    and c.level != "other") or (best.level == "other" and c.level != "other"
+                                                and best.sense.source not in ("newarea", "catalog")):
                 best = c
         if best is None:
             m["confidence"] = 0.3
-            m["basis"] = "A designation whose name holds no place the gazetteer knows; unplaced."
+            if anchors:
+                prov = next(iter(anchors))
+                m["province"] = PROVINCES_EN.get(prov, prov)
+            m["basis"] = "A designation whose name holds no place the gazetteer can place; unplaced."
             return
         kind = m["kind"]
         self._place(m, best)
         m["kind"] = kind
         if span.source == "chain":
-            units = []
-            for p in parts:
-                cs = self._candidates(p)
-                if cs:
-                    units.append(cs[0])
-            provs = {c.province_zh for c in units}
+            provs = {c.province_zh for _, cs in resolved for c in cs[:1]}
             m["province"] = PROVINCES_EN.get(next(iter(provs))) if len(provs) == 1 else None
-        m["adcode"] = m["adcode"] if best.level in ("county",) else m["adcode"]
+            if m["province"] is None:
+                m.update(adcode=None, geonameid=None, lon=None, lat=None, precision=None)
         if m["precision"] is not None and m["precision"] < 2:
             m["precision"] = 2
         m["confidence"] = 0.75
