@@ -54,7 +54,7 @@ from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
 from geo.export import LockTimeout, recover
 from geo.server import Limits, make_server
-from geo.store import GEOJSON_TYPE, Blob, DataError, Store
+from geo.store import GEOJSON_TYPE, Blob, DataError, JoinedBlob, Store
 
 ROOT = Path(__file__).resolve().parent
 API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
@@ -232,16 +232,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         if inm and (inm.star_tag or inm.contains_weak(blob.etag) or inm.contains_weak(blob.gzip_etag)):
             response = Response(status=304)
         else:
-            payload = blob.gzipped if use_gzip else blob.body
-            if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
-                # Under the server, the prepared bytes go out by reference (waitress sends a
-                # file wrapper from its own loop as the client reads): no copy per response, no
-                # thread kept for a slow reader, nothing buffered but a pointer into the blob.
-                response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
-                                    direct_passthrough=True)
-                response.content_length = len(payload)
+            if not use_gzip and isinstance(blob, JoinedBlob):
+                # A joined body (every layer at once) goes out part by part, never copied whole.
+                response = Response(blob.chunks(), mimetype=mimetype, direct_passthrough=True)
+                response.content_length = blob.length
             else:
-                response = Response(payload, mimetype=mimetype)
+                payload = blob.gzipped if use_gzip else blob.body
+                if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
+                    # Under the server, the prepared bytes go out by reference (waitress sends a
+                    # file wrapper from its own loop as the client reads): no copy per response, no
+                    # thread kept for a slow reader, nothing buffered but a pointer into the blob.
+                    response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
+                                        direct_passthrough=True)
+                    response.content_length = len(payload)
+                else:
+                    response = Response(payload, mimetype=mimetype)
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
@@ -259,7 +264,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def respond(result: ApiResponse) -> Response:
         """A handler's ApiResponse as a Flask response: prepared blobs get gzip, ETags and 304s."""
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
-        if isinstance(result.body, Blob):
+        if isinstance(result.body, (Blob, JoinedBlob)):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
         else:  # made for this request (a filtered page): gzipped here when the client takes it
             body = result.body
