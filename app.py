@@ -47,13 +47,14 @@ from werkzeug.wsgi import wrap_file
 
 from geo import docview, mapview
 from geo.api import ApiError, ApiResponse, atlas, cors, features
+from geo.api import downloads as downloads_api
 from geo.api import extract as extract_api
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
 from geo.export import LockTimeout, recover
 from geo.server import Limits, make_server
-from geo.store import GEOJSON_TYPE, Blob, DataError, Store
+from geo.store import GEOJSON_TYPE, Blob, DataError, JoinedBlob, Store
 
 ROOT = Path(__file__).resolve().parent
 API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
@@ -151,6 +152,7 @@ class ResponseCache:
         key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("SCRIPT_NAME"),
                environ.get("HTTP_HOST"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_HOST"),
                environ.get("HTTP_X_FORWARDED_PROTO"), environ.get("HTTP_X_FORWARDED_PREFIX"),
+               environ.get("HTTP_X_FORWARDED_PORT"), environ.get("HTTP_FORWARDED"),
                environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING"))
         with self.lock:
             hit = self.entries.get(key)
@@ -159,7 +161,7 @@ class ResponseCache:
         if hit is not None:
             status, headers, body = hit
             start_response(status, list(headers))
-            return self._body(environ, body)
+            return self.send(environ, body)
         seen = {}
 
         def capture(status, headers, exc_info=None):
@@ -178,14 +180,14 @@ class ResponseCache:
             self.entries[key] = (seen["status"], tuple(seen["headers"]), body)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
-        return self._body(environ, body)
+        return self.send(environ, body)
 
     @staticmethod
-    def _body(environ, body: bytes):
-        # Under waitress, by reference through its file wrapper: the server's loop sends it as the
-        # client reads, so a client that never reads holds no worker thread and no copy (geo.server).
+    def send(environ, body: bytes):
+        """The bytes as the server sends them best: by reference through its file wrapper (as
+        ``blob_response`` does, so a slow reader holds no thread), else as one chunk."""
         wrapper = environ.get("wsgi.file_wrapper")
-        return wrapper(io.BytesIO(body)) if wrapper is not None else [body]
+        return wrapper(io.BytesIO(body)) if wrapper else [body]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -230,16 +232,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         if inm and (inm.star_tag or inm.contains_weak(blob.etag) or inm.contains_weak(blob.gzip_etag)):
             response = Response(status=304)
         else:
-            payload = blob.gzipped if use_gzip else blob.body
-            if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
-                # Under the server, the prepared bytes go out by reference (waitress sends a
-                # file wrapper from its own loop as the client reads): no copy per response, no
-                # thread kept for a slow reader, nothing buffered but a pointer into the blob.
-                response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
-                                    direct_passthrough=True)
-                response.content_length = len(payload)
+            if not use_gzip and isinstance(blob, JoinedBlob):
+                # A joined body (every layer at once) goes out part by part, never copied whole.
+                response = Response(blob.chunks(), mimetype=mimetype, direct_passthrough=True)
+                response.content_length = blob.length
             else:
-                response = Response(payload, mimetype=mimetype)
+                payload = blob.gzipped if use_gzip else blob.body
+                if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
+                    # Under the server, the prepared bytes go out by reference (waitress sends a
+                    # file wrapper from its own loop as the client reads): no copy per response, no
+                    # thread kept for a slow reader, nothing buffered but a pointer into the blob.
+                    response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
+                                        direct_passthrough=True)
+                    response.content_length = len(payload)
+                else:
+                    response = Response(payload, mimetype=mimetype)
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
@@ -259,7 +266,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def respond(result: ApiResponse) -> Response:
         """A handler's ApiResponse as a Flask response: prepared blobs get gzip, ETags and 304s."""
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
-        if isinstance(result.body, Blob):
+        if isinstance(result.body, (Blob, JoinedBlob)):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
         else:  # made for this request (a filtered page): gzipped here when the client takes it
             body = result.body
@@ -477,6 +484,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     def download_layer(layer_id: str):
         return respond(atlas.download_layer(store, layer_id, base()))
 
+    # /download/locations.<ext> too: "locations" is no layer id, the handler knows it.
+    @app.get("/download/<layer_id>.<ext>")
+    def download_as(layer_id: str, ext: str):
+        """GeoPackage, CSV, KML and FlatGeobuf (geo.api.downloads)."""
+        result = downloads_api.download(store, layer_id, ext)
+        result.media_type = result.media_type.split(";")[0]  # Flask adds the charset of text types
+        return respond(result)
+
     # -- CORS preflight: every route served with GET answers OPTIONS the same way ----------------
     @app.before_request
     def cors_preflight():
@@ -595,6 +610,16 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError) as exc:
         print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
+    from waitress import serve
+
+    # The GIS downloads are made on first request; a served app makes them all now, in the
+    # background, so no visitor waits for GDAL.
+    threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
+                     name="atlas-downloads", daemon=True).start()
+
+    print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads)
+
     limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
                     header_timeout=args.header_timeout, send_timeout=args.send_timeout)
     try:

@@ -14,6 +14,7 @@ from typing import Mapping
 
 from .. import openapi as openapi_doc
 from .. import query
+from ..downloads import FORMATS
 from ..store import GEOJSON_TYPE, Blob, Store, dumps, feature_collection_bytes
 from . import ApiError, ApiResponse
 from .memo import lru, memo
@@ -45,7 +46,7 @@ def is_filtered(blob: Blob) -> bool:
 Args = Mapping[str, str]
 
 # The download formats, as (extension, media type, name): linked from the OGC API collections.
-DOWNLOAD_FORMATS = [("geojson", GEOJSON_TYPE, "GeoJSON")]
+DOWNLOAD_FORMATS = [(f.ext, f.media_type, f.name) for f in FORMATS.values()]
 
 
 # -- paths ---------------------------------------------------------------------------------------
@@ -72,7 +73,8 @@ def paths(base: str) -> dict[str, str]:
 def layer_links(base: str):
     """The links object of one layer in the index, as a function of its id."""
     def links(layer_id: str) -> dict:
-        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id)}
+        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id),
+                "formats": {ext: download_path(base, layer_id, ext) for ext in FORMATS}}
     return links
 
 

@@ -16,6 +16,7 @@ Pipeline, one module per stage:
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 
@@ -58,13 +59,14 @@ class Parser:
 
 def detect_language(text: str) -> str:
     """``zh`` when Chinese characters outnumber Latin letters, else ``en``."""
-    cjk = latin = 0
-    for ch in text[:20000]:
-        if "\u4e00" <= ch <= "\u9fff":
-            cjk += 1
-        elif ch.isascii() and ch.isalpha():
-            latin += 1
+    head = text[:20000]
+    cjk = len(_CJK.findall(head))
+    latin = len(_LATIN.findall(head))
     return "zh" if cjk * 2 > latin else "en"
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 _lock = threading.Lock()

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import shapely
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from ..gazetteer import AdminUnit, Gazetteer, Place, ascii_key
 from ..provinces import PROVINCES_EN
-from .names import (CITY_GROUPS, COMBINABLE_ABBR, ETHNIC_EN, NATURAL_FEATURES, NEW_AREAS,
-                    PROVINCE_ABBR, PROVINCE_FORMS_EN, REGIONS, SUFFIX_EN)
+from .names import (CITY_GROUPS, COMBINABLE_ABBR, COUNTRIES_ZH, ETHNIC_EN, MOUNTAINS_ZH_EXTRA,
+                    NATURAL_FEATURES, NEW_AREAS, PROVINCE_ABBR, PROVINCE_FORMS_EN, REGIONS,
+                    SUFFIX_EN, WORLD_REGIONS_ZH)
 from ..provinces import PROVINCES_ZH
 
 # Chinese suffixes in the order they are tried (longest first).
@@ -77,6 +78,7 @@ class Lexicon:
     admin1_province: dict[str, str] = field(default_factory=dict)
     words: dict = field(default_factory=dict)  # jieba's dictionary: word -> (freq, tag)
     city_names: dict = field(default_factory=dict)  # base -> GeoNames names of county-level cities
+    acronyms: set = field(default_factory=set)  # keys written in capitals (US, PRC, CZT)
 
     def add(self, form: str, sense: Sense) -> None:
         form = " ".join(form.split())
@@ -91,6 +93,8 @@ class Lexicon:
                 forms.add(f.replace("'", "’"))
         for f in forms:
             key = f.lower() if f.isascii() or _latin(f) else f
+            if f.isupper() and len(f.replace(".", "")) <= 5:
+                self.acronyms.add(key)  # US, UK, PRC: matched only in capitals
             bucket = self.senses[key]
             if sense not in bucket:
                 bucket.append(sense)
@@ -154,7 +158,7 @@ def split_name(name_zh: str) -> tuple[str, list[str], str]:
         while changed:
             changed = False
             for e in names:
-                if rest.endswith(e) and len(rest) > len(e):
+                if rest.endswith(e) and len(rest) >= len(e) + 2:  # 内蒙古 keeps its 蒙古
                     ethnic.insert(0, e)
                     rest = rest[: -len(e)]
                     changed = True
@@ -164,15 +168,27 @@ def split_name(name_zh: str) -> tuple[str, list[str], str]:
 
 @lru_cache(maxsize=16384)
 def pinyin_forms(zh: str) -> tuple[str, ...]:
-    """Capitalised pinyin, with the apostrophe before a, o, e syllables and without it."""
-    syl = lazy_pinyin(zh, v_to_u=False)
-    syl = [s.replace("ü", "v") for s in syl]
-    if not all(s.isascii() and s.isalpha() for s in syl):
-        return ()
-    plain = "".join(syl).capitalize()
-    marked = syl[0] + "".join(("'" + s) if s[0] in "aoe" else s for s in syl[1:])
-    forms = {plain, marked.capitalize()}
-    if "v" in plain:  # Lüliang is written Lvliang and Lyuliang
+    """Capitalised pinyin, with the apostrophe before a, o, e syllables and without it.
+
+    Characters with several readings give every reading (at most a few combinations): pypinyin
+    reads 朝阳 as the word 'zhaoyang' (morning sun), the districts are Chaoyang.
+    """
+    first = [s.replace("ü", "v") for s in lazy_pinyin(zh, v_to_u=False)]
+    readings = [[r.replace("ü", "v") for r in rs]
+                for rs in pinyin(zh, style=Style.NORMAL, heteronym=True, v_to_u=False)]
+    combos = [first]
+    if len(readings) == len(first):
+        for combo in itertools.islice(itertools.product(*readings), 6):
+            if list(combo) not in combos:
+                combos.append(list(combo))
+    forms = set()
+    for syl in combos:
+        if not all(s.isascii() and s.isalpha() for s in syl):
+            continue
+        plain = "".join(syl).capitalize()
+        marked = syl[0] + "".join(("'" + s) if s[0] in "aoe" else s for s in syl[1:])
+        forms |= {plain, marked.capitalize()}
+    if any("v" in f for f in forms):  # Lüliang is written Lvliang and Lyuliang
         forms |= {f.replace("v", "yu") for f in list(forms)}
     return tuple(sorted(forms))
 
@@ -290,7 +306,7 @@ def _add_cn_place(lex: Lexicon, place: Place, unit_names: set[str]) -> None:
 # -- the world ----------------------------------------------------------------------------
 
 _COUNTRY_ALIASES = {
-    "US": ["United States of America", "USA", "U.S.", "U.S.A.", "America"],
+    "US": ["United States of America", "US", "USA", "U.S.", "U.S.A."],
     "GB": ["Britain", "Great Britain", "UK", "U.K."], "KR": ["Republic of Korea", "ROK"],
     "KP": ["DPRK"], "RU": ["Russian Federation"], "CZ": ["Czech Republic"],
     "AE": ["UAE"], "VN": ["Viet Nam"], "LA": ["Lao PDR"], "NL": ["The Netherlands", "Holland"],
@@ -329,10 +345,19 @@ def _add_world(lex: Lexicon, gz: Gazetteer) -> None:
         lex.add(c["name"], sense)
         for alias in _COUNTRY_ALIASES.get(iso, []):
             lex.add(alias, sense)
+        for zh, code in COUNTRIES_ZH.items():
+            if code == iso:
+                lex.add(zh, sense)
     for code, c in continents.items():
         sense = Sense("continent", "region_or_belt", c["name"], ref={
             "geonameid": c["geonameId"], "lon": float(c["lng"]), "lat": float(c["lat"])})
         lex.add(c["name"], sense)
+        for zh, en in WORLD_REGIONS_ZH.items():
+            if en == c["name"]:
+                lex.add(zh, sense)
+    for zh, en in WORLD_REGIONS_ZH.items():
+        if zh not in lex.senses:
+            lex.add(zh, Sense("region", "region_or_belt", en, zh, ref=()))
     for p in foreign:
         if p.population < FOREIGN_MIN_POPULATION or p.name.lower() in _ENGLISH_WORDS:
             continue
@@ -368,10 +393,14 @@ def _add_abbreviations(lex: Lexicon, gz: Gazetteer, words: dict) -> None:
 
 
 def _add_named_features(lex: Lexicon, gz: Gazetteer) -> None:
-    for zh, forms, kind, provinces in NATURAL_FEATURES:
+    extra = [(zh, forms, "mountain", provs) for zh, forms, provs in MOUNTAINS_ZH_EXTRA]
+    for zh, forms, kind, provinces in NATURAL_FEATURES + extra:
         sense = Sense("feature", kind, forms[0], zh, PROVINCES_ZH[provinces[0]]
                       if len(provinces) == 1 else None, ref=tuple(provinces))
-        for form in [zh, *forms]:
+        zh_forms = [zh]
+        if kind == "mountain" and zh.endswith("山"):
+            zh_forms += [zh + "脉", zh + "区"]  # 武陵山脉, 武陵山区
+        for form in [*zh_forms, *forms]:
             lex.add(form, sense)
     for zh, forms, provinces in REGIONS:
         sense = Sense("region", "region_or_belt", forms[0], zh, PROVINCES_ZH[provinces[0]]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .lexicon import Lexicon, Sense
+from .names import COUNTRY_ABBR_ZH
 from .patterns import (DIRECTIONS, EN_TAIL, EN_TAIL_ANY, EN_TAIL_AT_END, EN_TAIL_KINDS, EN_TAIL_LAST_WORDS, GENERIC_HEAD_WORDS, LEADING_STOP, NOT_PLACES_EN,
                        ORG_WORDS, SURNAMES, ZH_MAX_GAP, ZH_ORG_MAX_GAP, ZH_ORG_TAILS, ZH_STOP,
                        ZH_TAILS)
@@ -51,6 +52,8 @@ class MentionFinder:
         self.lexicon = lexicon
         self.automaton = ahocorasick.Automaton()
         for key in lexicon.senses:
+            if not is_cjk(key[0]) and len(key) <= 3 and key not in lexicon.acronyms:
+                continue  # "Li", "Xi", "An": one-syllable names are words and surnames
             self.automaton.add_word(key, key)
         self.automaton.make_automaton()
         self.tail_words = ahocorasick.Automaton()
@@ -71,6 +74,7 @@ class MentionFinder:
         spans += self._chains(text, names)
         spans += self._directional(text, names)
         spans += self._port_of(text, names)
+        spans += self._zh_borders(text)
         chosen = _longest_first(spans)
         return [s for s in chosen if not self._in_organisation(text, s)]
 
@@ -82,14 +86,17 @@ class MentionFinder:
         for end_idx, key in self.automaton.iter(low):
             end = end_idx + 1
             start = end - len(key)
-            if key.isascii():
-                if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’"):
+            if not is_cjk(key[0]):
+                if start > 0 and (_word_char(text[start - 1]) or text[start - 1] in "'’"):
                     continue
-                if end < n and (text[end].isalnum() or (text[end] in "'’" and end + 1 < n
+                if end < n and (_word_char(text[end]) or (text[end] in "'’" and end + 1 < n
                                                          and text[end + 1].isalpha()
                                                          and not _possessive(text, end))):
                     continue
                 if not (text[start].isupper() or text[start].isdigit()) and not _lower_ok(key):
+                    continue
+                if key in self.lexicon.acronyms and not text[start:end].isupper() \
+                        and len(key) <= 3:
                     continue
                 if self._person_or_brand(text, start, end, key):
                     continue
@@ -144,7 +151,15 @@ class MentionFinder:
             b = e - len(word)
             if b > 0 and text[b - 1].isalnum():
                 continue
-            m = EN_TAIL_AT_END.search(text, max(0, b - 90), e)
+            m = None
+            lo = max(0, b - 90)
+            # Try the word starts before the tail's last word, farthest first: the longest tail.
+            for ws in [lo] + [k + 1 for k in range(lo, b) if text[k] in " -("] + [b]:
+                if ws > b:
+                    continue
+                m = EN_TAIL_AT_END.match(text, ws, e)
+                if m is not None:
+                    break
             if m is None:
                 continue
             kind = EN_TAIL_KINDS[int(m.lastgroup[1:])]
@@ -208,7 +223,7 @@ class MentionFinder:
                     break
                 k = o
             else:
-                while k > 0 and (text[k - 1].isalnum() or text[k - 1] in "'’-"):
+                while k > 0 and (_word_char(text[k - 1]) or text[k - 1] in "'’-"):
                     k -= 1
             word = text[k:j]
             if not word:
@@ -238,6 +253,9 @@ class MentionFinder:
     def _chinese_designations(self, text: str, names: list[Span]) -> list[Span]:
         out = []
         zh_names = sorted((s for s in names if is_cjk(s.text[0])), key=lambda s: s.start)
+        zh_top = {s.start for s in zh_names if any(
+            x.source in ("country", "region", "continent", "group", "feature")
+            or x.source == "unit" and x.kind in ("province", "prefecture") for x in s.senses)}
         starts = {}
         for s in zh_names:  # chains of names written together: 湖北荆州
             first = starts.get(s.start, s.start)
@@ -247,17 +265,20 @@ class MentionFinder:
             i = s.end
             limit = min(len(text), s.end + ZH_MAX_GAP + self._zh_tail_max)
             best = None
-            while i < limit and text[i] not in ZH_STOP and is_cjk(text[i]):
+            while i < limit and text[i] not in ZH_STOP and is_cjk(text[i]) and i - s.end <= ZH_MAX_GAP:
+                if i > s.end and i in zh_top:
+                    break  # another place begins: 安徽位于中国华东地区 is three mentions
                 for L in range(self._zh_tail_max, 0, -1):
                     tail = text[i:i + L]
-                    if tail in self._zh_tails and i - s.end <= ZH_MAX_GAP:
-                        best = (i + L, self._zh_tails[tail])
+                    if tail in self._zh_tails:
+                        if best is None or i + L > best[0]:
+                            best = (i + L, self._zh_tails[tail])
                         break
-                if best and best[0] >= i + 1 and i - s.end > 0 and text[i - 1] in "区园港":
-                    break
+                if best is not None and best[0] - (i if best[0] > i else best[0]) >= 0 \
+                        and len(text[:best[0]]) and (best[0] - s.end) > 0 \
+                        and not (best[0] == s.end + 1 and text[s.end] in "港站"):
+                    break  # the nearest tail, unless it is one weak character (沧州港口型…枢纽)
                 i += 1
-                if best:
-                    break
             if best is None:
                 continue
             end, kind = best
@@ -266,6 +287,14 @@ class MentionFinder:
             parts = [p for p in zh_names if p.start >= head_start and p.end <= end]
             out.append(Span(head_start, end, text[head_start:end], kind, [], True, parts,
                             "designation"))
+        # 湖北自贸试验区武汉片区: a pilot free trade zone and its area are one designation.
+        by_start = {d.start: d for d in out}
+        for d in list(out):
+            nxt = by_start.get(d.end)
+            if nxt is not None and d.text.endswith(("自由贸易试验区", "自贸试验区", "自贸区")) \
+                    and nxt.text.endswith("片区"):
+                out.append(Span(d.start, nxt.end, text[d.start:nxt.end], "development_zone", [],
+                                True, d.parts + nxt.parts, "designation"))
         return out
 
     def _chains(self, text: str, names: list[Span]) -> list[Span]:
@@ -304,6 +333,14 @@ class MentionFinder:
                 start = s.start - len(m.group(0))
                 out.append(Span(start, s.end, text[start:s.end], "region_or_belt", [], False, [s],
                                 "designation"))
+        return out
+
+    def _zh_borders(self, text: str) -> list[Span]:
+        """中越边境, 中朝边界: China and a neighbour by their one-character names."""
+        out = []
+        for m in _ZH_BORDER.finditer(text):
+            out.append(Span(m.start(), m.end(), m.group(0), "region_or_belt", [], True, [],
+                            "designation"))
         return out
 
     def _port_of(self, text: str, names: list[Span]) -> list[Span]:
@@ -357,6 +394,14 @@ def _lower_ok(key: str) -> bool:
     first = key.split(" ", 1)[0]
     return " " in key and (first in DIRECTIONS or first in ("six", "coastal", "inland")
                            or key.endswith(" china"))
+
+
+_ZH_BORDER = re.compile("中[" + "".join(COUNTRY_ABBR_ZH) + "](?:边境线|边境|边界|边贸)")
+
+
+def _word_char(ch: str) -> bool:
+    """A letter or digit of a Latin word (a Chinese character next to it is a boundary)."""
+    return ch.isalnum() and not is_cjk(ch)
 
 
 def _possessive(text: str, i: int) -> bool:

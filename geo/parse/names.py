@@ -188,3 +188,43 @@ NEW_AREAS = [
     ("赣江新区", ["Ganjiang New Area", "Jiangxi Ganjiang New Area"], "江西省", "新建区"),
     ("雄安新区", ["Xiong'an New Area", "Xiongan New Area", "Xiong'an", "Xiongan"], "河北省", "保定市"),
 ]
+
+# Chinese names of countries (ISO 3166 alpha-2): names only, located through GeoNames.
+COUNTRIES_ZH = {
+    "中国": "CN", "中华人民共和国": "CN", "越南": "VN", "老挝": "LA", "缅甸": "MM", "朝鲜": "KP",
+    "韩国": "KR", "日本": "JP", "俄罗斯": "RU", "蒙古国": "MN", "哈萨克斯坦": "KZ",
+    "吉尔吉斯斯坦": "KG", "塔吉克斯坦": "TJ", "乌兹别克斯坦": "UZ", "土库曼斯坦": "TM",
+    "巴基斯坦": "PK", "阿富汗": "AF", "印度": "IN", "尼泊尔": "NP", "不丹": "BT", "孟加拉国": "BD",
+    "美国": "US", "英国": "GB", "法国": "FR", "德国": "DE", "意大利": "IT", "西班牙": "ES",
+    "荷兰": "NL", "比利时": "BE", "卢森堡": "LU", "波兰": "PL", "匈牙利": "HU", "捷克": "CZ",
+    "瑞士": "CH", "瑞典": "SE", "挪威": "NO", "芬兰": "FI", "丹麦": "DK", "奥地利": "AT",
+    "希腊": "GR", "葡萄牙": "PT", "土耳其": "TR", "伊朗": "IR", "沙特阿拉伯": "SA", "沙特": "SA",
+    "阿联酋": "AE", "以色列": "IL", "埃及": "EG", "南非": "ZA", "尼日利亚": "NG", "肯尼亚": "KE",
+    "埃塞俄比亚": "ET", "巴西": "BR", "阿根廷": "AR", "智利": "CL", "秘鲁": "PE", "墨西哥": "MX",
+    "加拿大": "CA", "澳大利亚": "AU", "新西兰": "NZ", "新加坡": "SG", "马来西亚": "MY",
+    "印度尼西亚": "ID", "印尼": "ID", "泰国": "TH", "柬埔寨": "KH", "菲律宾": "PH", "文莱": "BN",
+    "白俄罗斯": "BY", "乌克兰": "UA", "塞尔维亚": "RS", "格鲁吉亚": "GE", "阿塞拜疆": "AZ",
+}
+# Chinese names of world regions (continents and parts of them), keyed to their English forms.
+WORLD_REGIONS_ZH = {
+    "亚洲": "Asia", "欧洲": "Europe", "非洲": "Africa", "北美洲": "North America",
+    "南美洲": "South America", "大洋洲": "Oceania", "东南亚": "Southeast Asia", "中亚": "Central Asia",
+    "东北亚": "Northeast Asia", "南亚": "South Asia", "西亚": "West Asia", "东亚": "East Asia",
+    "拉美": "Latin America", "拉丁美洲": "Latin America", "欧亚": "Eurasia",
+}
+# One-character names of neighbouring countries in 中越边境-style compounds.
+COUNTRY_ABBR_ZH = {"越": "VN", "朝": "KP", "俄": "RU", "蒙": "MN", "哈": "KZ", "吉": "KG",
+                   "塔": "TJ", "巴": "PK", "阿": "AF", "印": "IN", "尼": "NP", "缅": "MM",
+                   "老": "LA", "韩": "KR", "日": "JP", "欧": "EU", "美": "US"}
+MOUNTAINS_ZH_EXTRA = [
+    ("大巴山", ["Daba Mountains"], []), ("阿尔泰山", ["Altai Mountains"], []),
+    ("帕米尔高原", ["Pamir Plateau", "Pamirs"], []), ("喜马拉雅山", ["Himalayas", "Himalaya Mountains"], []),
+    ("高黎贡山", ["Gaoligong Mountains"], ["Yunnan"]), ("天山", ["Tianshan Mountains", "Tian Shan"], []),
+    ("昆仑山", ["Kunlun Mountains"], []), ("祁连山", ["Qilian Mountains"], []),
+    ("长白山", ["Changbai Mountain", "Changbai Mountains"], ["Jilin"]), ("雪峰山", ["Xuefeng Mountains"], ["Hunan"]),
+    ("幕阜山", ["Mufu Mountains"], []), ("桐柏山", ["Tongbai Mountains"], []),
+    ("中条山", ["Zhongtiao Mountains"], ["Shanxi"]), ("五台山", ["Mount Wutai", "Wutai Mountain"], ["Shanxi"]),
+    ("庐山", ["Mount Lushan", "Lushan Mountain"], ["Jiangxi"]), ("衡山", ["Mount Heng"], ["Hunan"]),
+    ("嵩山", ["Mount Song", "Songshan Mountain"], ["Henan"]), ("南岭", ["Nanling Mountains"], []),
+    ("大别山区", ["Dabie mountainous area"], []), ("武夷山脉", ["Wuyi Mountains"], []),
+]

@@ -72,7 +72,9 @@ EN_TAIL_LAST_WORDS = sorted({
     "agglomeration", "agglomerations", "group", "groups", "belt", "belts", "corridor", "rim",
     "delta", "basin", "plain", "plains", "plateau", "triangle", "river", "rivers", "canal",
     "mountain", "mountains", "mount", "range", "lake", "lakes", "reservoir", "gorges", "airport",
-    "terminal", "ftz", "logistics park"})
+    "terminal", "ftz", "subzone", "sub-zone", "bay", "sea", "gulf", "strait", "island", "islands",
+    "road", "avenue", "bridge", "village", "township", "jiedao", "subdistrict", "sub-district",
+    "street", "peninsula", "border", "gate", "crossing", "pass", "parks"})
 EN_TAIL_KINDS = [k for k, _ in _EN_TAILS]
 
 # Words of a head that do not make it a proper name on their own ("the National High-tech Zone").
@@ -146,11 +148,14 @@ ZH_TAILS = [
     ("region_or_belt", "生态经济带"), ("region_or_belt", "经济走廊"), ("region_or_belt", "走廊"),
     ("region_or_belt", "革命老区"), ("region_or_belt", "老区"), ("region_or_belt", "苏区"),
     ("region_or_belt", "片区"), ("region_or_belt", "流域"), ("region_or_belt", "三角洲"),
+    ("region_or_belt", "地区"), ("region_or_belt", "边界"), ("region_or_belt", "边境"),
+    ("region_or_belt", "边界地区"), ("region_or_belt", "边境地区"), ("region_or_belt", "经济区"),
+    ("region_or_belt", "沿线"), ("region_or_belt", "沿岸"),
     ("region_or_belt", "金三角"), ("region_or_belt", "城市带"),
     ("lab_or_facility", "国际机场"), ("lab_or_facility", "机场"), ("lab_or_facility", "港"),
     ("lab_or_facility", "空港"), ("lab_or_facility", "火车站"), ("lab_or_facility", "高铁站"),
     ("lab_or_facility", "站"), ("lab_or_facility", "码头"), ("lab_or_facility", "口岸"),
-    ("lab_or_facility", "物流枢纽"), ("lab_or_facility", "枢纽"),
+    ("lab_or_facility", "物流枢纽"), ("lab_or_facility", "枢纽"), ("lab_or_facility", "国家物流枢纽"),
 ]
 ZH_TAILS.sort(key=lambda t: -len(t[1]))
 # Characters a Chinese designation never runs across between its head and its tail.
