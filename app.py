@@ -610,15 +610,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError) as exc:
         print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
-    from waitress import serve
-
     # The GIS downloads are made on first request; a served app makes them all now, in the
     # background, so no visitor waits for GDAL.
     threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
                      name="atlas-downloads", daemon=True).start()
-
-    print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
 
     limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
                     header_timeout=args.header_timeout, send_timeout=args.send_timeout)
