@@ -250,7 +250,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
-        if response.status_code == 200:  # a prepared body: the same request gets the same bytes
+        if response.status_code == 200 and not atlas.is_filtered(blob):
+            # a prepared body: the same request gets the same bytes (filtered answers have their
+            # own bounded cache, geo.api.atlas; by URL, endless windows would fill this one)
             request.environ[ResponseCache.MARK] = True
         response.headers["Vary"] = "Accept-Encoding"
         response.cache_control.public = True

@@ -3,7 +3,7 @@
     python scripts/bench_extract.py [--repeat N] [--kb K]
 
 One text (the seed documents in ../shared/seeds when present, else the catalog's own mentions and
-descriptions, repeated up to K kilobytes) is mapped N times three ways, in the same run:
+descriptions, repeated up to K kilobytes) is mapped N times three ways, in turn in each of N rounds:
 
 * baseline: ``Parser.extract(text)`` called directly;
 * ``POST /api/extract`` with JSON, through the app in-process (Flask's test client: request
@@ -44,19 +44,22 @@ def corpus(kb: int) -> tuple[str, str]:
     return data.decode("utf-8", "ignore"), what
 
 
-def timed(fn, repeat: int) -> float:
-    times = []
+def interleaved(fns, repeat: int) -> list[float]:
+    """Median seconds of each function, run in turn in every round so that a shared machine's
+    changing load falls on all of them alike."""
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main(argv=None) -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--repeat", type=int, default=5)
-    args.add_argument("--kb", type=int, default=1024, help="text size in kB (at most 2048, the route's limit)")
+    args.add_argument("--kb", type=int, default=256, help="text size in kB (at most 2048, the route's limit)")
     opts = args.parse_args(argv)
     from urllib3 import encode_multipart_formdata
 
@@ -77,9 +80,7 @@ def main(argv=None) -> int:
         response = client.post("/api/extract", data=body, content_type=content_type)
         assert response.status_code == 200, response.get_json()
 
-    base = timed(lambda: parser.extract(text), opts.repeat)
-    json_route = timed(via_json, opts.repeat)
-    upload_route = timed(via_upload, opts.repeat)
+    base, json_route, upload_route = interleaved([lambda: parser.extract(text), via_json, via_upload], opts.repeat)
     print(f"text: {what}, {len(text):,} characters, {len(text.encode('utf-8')):,} bytes, {count:,} mentions; "
           f"median of {opts.repeat}")
     for name, seconds in (("Parser.extract (baseline)", base), ("POST /api/extract, JSON", json_route),

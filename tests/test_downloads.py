@@ -22,8 +22,12 @@ from geo.downloads import ALL, GIS_FORMATS, Downloads, columns, styles
 from geo.store import Store
 
 OGR = shutil.which("ogr2ogr")
-# GDAL's command line is a real client the tests need: CI installs gdal-bin (.ci/run).
-needs_gdal_cli = pytest.mark.skipif(OGR is None, reason="gdal-bin is not installed (.ci/run installs it)")
+
+
+@pytest.fixture
+def gdal_cli():
+    # GDAL's command line is a real client these tests need: a missing one is a failure, not a skip.
+    assert OGR and shutil.which("ogrinfo"), "gdal-bin is not installed (.ci/run installs it with apt)"
 KML_NS = {"k": "http://www.opengis.net/kml/2.2"}
 
 
@@ -216,9 +220,8 @@ def ogrinfo_layers(path: Path) -> list[str]:
     return [line.split(": ", 1)[1].rsplit(" (", 1)[0] for line in out.splitlines() if ": " in line]
 
 
-@needs_gdal_cli
 @pytest.mark.parametrize("ext", GIS_FORMATS)
-def test_gdal_command_line_reads_every_feature_with_its_values(store, files, ext, tmp_path):
+def test_gdal_command_line_reads_every_feature_with_its_values(store, files, ext, tmp_path, gdal_cli):
     for (name, e), path in files.items():
         if e != ext:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import http.client
+import os
 import re
 import socket
 import subprocess
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILT_DATA, REPO, built_data_exists, write_fixture_data
+# Nothing is imported from conftest: in a full run that name is another directory's conftest.
+REPO = Path(__file__).resolve().parents[1]
+BUILT_DATA = Path(os.environ.get("ATLAS_BUILT_DATA") or REPO / "data")
 
 HEADER_TIMEOUT, IDLE_TIMEOUT, SEND_TIMEOUT = 2.0, 3.0, 3.0
 STATUS = re.compile(rb"HTTP/1\.[01] (\d{3})")
@@ -33,9 +36,9 @@ def _rss_mib(pid: int) -> float:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(fixture_data_dir):
     """The app on a free loopback port, on the built data where there is some (big downloads)."""
-    data = BUILT_DATA if built_data_exists() else write_fixture_data(tmp_path_factory.mktemp("srv") / "data")
+    data = BUILT_DATA if (BUILT_DATA / "layers" / "index.json").is_file() else fixture_data_dir
     proc = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--data", str(data), "--port", "0",
                              "--header-timeout", str(HEADER_TIMEOUT), "--idle-timeout", str(IDLE_TIMEOUT),
                              "--send-timeout", str(SEND_TIMEOUT)],

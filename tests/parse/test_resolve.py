@@ -101,3 +101,10 @@ def test_bare_county_names_need_their_province_or_city_in_the_text(extract):
 def test_municipality_city_is_the_province_level_unit(extract):
     m = find(extract("Shanghai City and Chongqing Municipality"), "Shanghai City")
     assert m["kind"] == "province" and m["adcode"] == "310000"
+
+
+def test_polyphonic_names_have_every_reading(extract):
+    # pypinyin reads 朝阳 as 'zhaoyang'; Beijing's district is Chaoyang, and so is Shantou's 潮阳区.
+    m = find(extract("Chaoyang District in Beijing hosts embassies."), "Chaoyang District")
+    assert m["province"] == "Beijing" and m["adcode"] == "110105"
+    assert any(c["province"] == "Guangdong" for c in m["candidates"])
