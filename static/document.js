@@ -120,6 +120,8 @@
   L.control.layers({}, { "OpenStreetMap tiles": tiles, "Province outlines": outlines }, { collapsed: true }).addTo(map);
   L.control.scale().addTo(map);
   var markers = L.featureGroup().addTo(map);
+  // One canvas for every marker: a long document has thousands, too many for one SVG path each.
+  var renderer = L.canvas({ padding: 0.5 });
   fetch(config.urls.provinces).then(function (r) {
     if (!r.ok) throw new Error("HTTP " + r.status);
     return r.json();
@@ -200,7 +202,7 @@
     }
     if (!marker) {
       marker = L.circleMarker([m.lat, m.lon], { radius: 7, weight: 1.5, color: "#0f172a", fillOpacity: 0.95,
-                                                className: "doc-marker doc-marker-" + i });
+                                                renderer: renderer });
       marker.bindTooltip(function () { return tooltipNode(i); }, { direction: "top", offset: [0, -6] });
       marker.on("click", function () { openMention(i, { fromMap: true }); });
       markers.addLayer(marker);

@@ -388,3 +388,13 @@ def test_hostile_text_stays_text(browser, fixture_server, bypass):
     finally:
         context.close()
     assert watch.errors == [], watch.errors
+
+
+def test_the_maps_panel_links_to_the_page(doc_page, fixture_server):
+    page, server = doc_page, fixture_server
+    page.goto(server.url + "/")
+    link = page.locator("a.atlas-document-link")
+    expect(link).to_be_visible()
+    link.click()
+    page.wait_for_url("**/map-document")
+    page.wait_for_function("() => document.documentElement.dataset.docState === 'idle'")
