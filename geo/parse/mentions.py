@@ -385,8 +385,9 @@ class MentionFinder:
 
 # A designation tail ending right before a connector: "Dabie Mountain [and] Wuling Mountain"
 # are two names, not one.
-_TAIL_BEFORE = re.compile(r"\b(?:" + EN_TAIL_ANY + r"|Province|City|County|District|Prefecture)$",
-                          re.IGNORECASE)
+_TAIL_BEFORE = re.compile(r"\b(?:" + EN_TAIL_ANY + r"|Province|City|County|District|Prefecture|"
+                          + "|".join(w.title() for w in EN_TAIL_LAST_WORDS if " " not in w)
+                          + r")$")
 
 
 def _lower_ok(key: str) -> bool:

@@ -14,7 +14,8 @@ import re
 _EN_TAILS = [
     ("development_zone", r"Area of (?:the )?China \([A-Z][a-z]+(?: [A-Z][a-z]+)?\) Pilot Free Trade Zone"),
     ("development_zone", r"(?:Pilot )?Free[- ]Trade (?:Zone|Port)(?: [A-Z][a-z]+)+ (?:Area|Subzone|Sub-zone)"),
-    ("development_zone", r"(?:Pilot )?Free[- ]Trade (?:Pilot |Experimental )?(?:Zones?|Port|Area)"),
+    ("development_zone", r"(?:Pilot )?Free[- ]Trade (?:Pilot |Experimental )?(?:Zones?|Port(?: Area)?|Area|"
+                         r"Logistics Park)"),
     ("development_zone", r"[Ss]ub-?zone|(?:Comprehensive )?Bonded Logistics (?:Cent(?:er|re)|Park)"),
     ("development_zone", r"FTZ"),
     ("development_zone", r"(?:Comprehensive )?Bonded (?:Zone|Area|Port Area|Logistics Park)"),

@@ -115,3 +115,9 @@ def test_words_inside_latin_names_are_not_names(extract):
 def test_sentence_words_are_trimmed_from_a_designation(extract):
     assert [m["text"] for m in extract("Establish Jiangbei New Area in Nanjing")][0] == \
         "Jiangbei New Area"
+
+
+def test_designations_listed_with_and_stay_apart(extract):
+    got = [m["text"] for m in extract("bonded zones -- Yangshan Free Trade Port Area and Pudong "
+                                      "Airport Comprehensive Free Trade Zone.")]
+    assert got == ["Yangshan Free Trade Port Area", "Pudong Airport Comprehensive Free Trade Zone"]
