@@ -47,13 +47,14 @@ from werkzeug.wsgi import wrap_file
 
 from geo import docview, mapview
 from geo.api import ApiError, ApiResponse, atlas, cors, features
+from geo.api import downloads as downloads_api
 from geo.api import extract as extract_api
 from geo.ogc import ParamError
 from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
 from geo.export import LockTimeout, recover
 from geo.server import Limits, make_server
-from geo.store import GEOJSON_TYPE, Blob, DataError, Store
+from geo.store import GEOJSON_TYPE, Blob, DataError, JoinedBlob, Store
 
 ROOT = Path(__file__).resolve().parent
 API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
@@ -231,20 +232,27 @@ def create_app(test_config: dict | None = None) -> Flask:
         if inm and (inm.star_tag or inm.contains_weak(blob.etag) or inm.contains_weak(blob.gzip_etag)):
             response = Response(status=304)
         else:
-            payload = blob.gzipped if use_gzip else blob.body
-            if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
-                # Under the server, the prepared bytes go out by reference (waitress sends a
-                # file wrapper from its own loop as the client reads): no copy per response, no
-                # thread kept for a slow reader, nothing buffered but a pointer into the blob.
-                response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
-                                    direct_passthrough=True)
-                response.content_length = len(payload)
+            if not use_gzip and isinstance(blob, JoinedBlob):
+                # A joined body (every layer at once) goes out part by part, never copied whole.
+                response = Response(blob.chunks(), mimetype=mimetype, direct_passthrough=True)
+                response.content_length = blob.length
             else:
-                response = Response(payload, mimetype=mimetype)
+                payload = blob.gzipped if use_gzip else blob.body
+                if "wsgi.file_wrapper" in request.environ and request.method != "HEAD":
+                    # Under the server, the prepared bytes go out by reference (waitress sends a
+                    # file wrapper from its own loop as the client reads): no copy per response, no
+                    # thread kept for a slow reader, nothing buffered but a pointer into the blob.
+                    response = Response(wrap_file(request.environ, io.BytesIO(payload)), mimetype=mimetype,
+                                        direct_passthrough=True)
+                    response.content_length = len(payload)
+                else:
+                    response = Response(payload, mimetype=mimetype)
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
-        if response.status_code == 200:  # a prepared body: the same request gets the same bytes
+        if response.status_code == 200 and not atlas.is_filtered(blob):
+            # a prepared body: the same request gets the same bytes (filtered answers have their
+            # own bounded cache, geo.api.atlas; by URL, endless windows would fill this one)
             request.environ[ResponseCache.MARK] = True
         response.headers["Vary"] = "Accept-Encoding"
         response.cache_control.public = True
@@ -258,7 +266,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def respond(result: ApiResponse) -> Response:
         """A handler's ApiResponse as a Flask response: prepared blobs get gzip, ETags and 304s."""
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
-        if isinstance(result.body, Blob):
+        if isinstance(result.body, (Blob, JoinedBlob)):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
         else:  # made for this request (a filtered page): gzipped here when the client takes it
             body = result.body
@@ -476,6 +484,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     def download_layer(layer_id: str):
         return respond(atlas.download_layer(store, layer_id, base()))
 
+    # /download/locations.<ext> too: "locations" is no layer id, the handler knows it.
+    @app.get("/download/<layer_id>.<ext>")
+    def download_as(layer_id: str, ext: str):
+        """GeoPackage, CSV, KML and FlatGeobuf (geo.api.downloads)."""
+        result = downloads_api.download(store, layer_id, ext)
+        result.media_type = result.media_type.split(";")[0]  # Flask adds the charset of text types
+        return respond(result)
+
     # -- CORS preflight: every route served with GET answers OPTIONS the same way ----------------
     @app.before_request
     def cors_preflight():
@@ -595,6 +611,16 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError) as exc:
         print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
+    from waitress import serve
+
+    # The GIS downloads are made on first request; a served app makes them all now, in the
+    # background, so no visitor waits for GDAL.
+    threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
+                     name="atlas-downloads", daemon=True).start()
+
+    print(f"Central China Atlas on http://{args.host}:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads)
+
     limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
                     header_timeout=args.header_timeout, send_timeout=args.send_timeout)
     try:

@@ -1,23 +1,156 @@
-"""The feature contract of ``locations.geojson``, as a check that lists every breach.
+"""The feature contract of ``locations.geojson``: stated once, checked, described and written.
 
-Outside users (QGIS, pandas, other web maps) and the app rely on it; the tests and the app's
-start-up both run this check.
+Outside users (QGIS, pandas, other web maps) and the app rely on it. This module is the one
+statement of it: :data:`PROPERTIES` (every property a feature carries, its JSON type, the type of
+a list's items, what it means, whether the OGC API may filter on it), :data:`SOURCE_FIELDS` and
+:data:`MEMBER_FIELDS` (the objects inside ``sources`` and ``members``) and :data:`PRECISION_LABELS`
+(the precision codes). From it come
+
+* :func:`check_feature_collection`, which the tests and the app's start-up run;
+* :func:`properties_schema` / :func:`property_schema`, the JSON Schema the OpenAPI document
+  (``geo.openapi``) and the OGC API's queryables use;
+* the columns of the GIS downloads (``geo.downloads``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import shapely
 from shapely.geometry import shape
 
-REQUIRED = {
-    "name": str, "name_zh": str, "aliases": list, "layer": str, "theme": str,
-    "provinces": list, "description": str, "precision": int, "geometry_basis": str,
-    "gazetteer": dict, "members": list, "sources": list,
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a feature (or one field of a nested object).
+
+    ``type`` is a JSON Schema type: string, integer, boolean, array or object; ``item_type`` is
+    the type of an array's items. ``required``: every feature has it. ``queryable``: the OGC API
+    may filter on it. ``fields``: the known fields of an object, or of an array's object items.
+    """
+
+    name: str
+    type: str
+    description: str
+    item_type: str | None = None
+    required: bool = True
+    queryable: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    min_items: int | None = None
+    nullable: bool = False
+    fields: tuple["Property", ...] = ()
+
+    @property
+    def is_list(self) -> bool:
+        return self.type == "array"
+
+    @property
+    def is_nested(self) -> bool:
+        """A list or an object: a JSON value that flat formats (CSV, GPKG columns) hold as text."""
+        return self.type in ("array", "object")
+
+
+# The IATI GeographicalPrecision codes (as used by AidData) and what each means on this map.
+PRECISION_LABELS = {
+    1: "exact location",
+    2: "near, or within 25 km of, the point shown",
+    3: "somewhere in the prefecture-level unit shown",
+    4: "somewhere in the province shown",
+    5: "estimated (schematic, or between places)",
+    6: "somewhere in the country",
+    7: "unclear - capital used",
+    8: "local or national capital",
+    9: "unclear - country",
 }
-SOURCE_KEYS = ("document", "title", "publisher", "date", "mention")
+
+SOURCE_FIELDS = (
+    Property("document", "string", "file name of the source document", queryable=True),
+    Property("title", "string", "the document's title"),
+    Property("publisher", "string", "who published it"),
+    Property("date", "string", "its date (YYYY, YYYY-MM or YYYY-MM-DD)"),
+    Property("mention", "string", "the words that name the place, as written"),
+)
+
+MEMBER_FIELDS = (
+    Property("name", "string", "English name"),
+    Property("name_zh", "string", "Chinese name (empty where no source confirms it)"),
+    Property("level", "string", "province, prefecture, county or place"),
+    Property("province", "string", "English name of its province (null abroad)", required=False,
+             nullable=True),
+    Property("adcode", "string", "administrative code", required=False),
+    Property("geonameid", "integer", "GeoNames id", required=False),
+    Property("country", "string", "ISO country code, for places outside China", required=False),
+)
+
+PROPERTIES = (
+    Property("name", "string", "English name as the documents write it", queryable=True),
+    Property("name_zh", "string", "Chinese name (empty where no source confirms it)", queryable=True),
+    Property("aliases", "array", "other forms of the name (pinyin, short Chinese names)",
+             item_type="string"),
+    Property("layer", "string", "the layer id (data/layers/index.json)", queryable=True),
+    Property("theme", "string", "the theme id (data/layers/index.json)", queryable=True),
+    Property("provinces", "array", "English names of the provinces the place lies in",
+             item_type="string", queryable=True),
+    Property("description", "string", "what the place is, in our own words"),
+    Property("precision", "integer", "IATI GeographicalPrecision code (1 exact ... 5 estimated)",
+             queryable=True, minimum=1, maximum=9),
+    Property("precision_label", "string", "what the precision code means", required=False),
+    Property("geometry_basis", "string", "how the geometry was obtained, in words"),
+    Property("gazetteer", "object", "gazetteer ids: geonameid and adcode (points), adcodes "
+             "(areas), geonameids and adcodes (lines)"),
+    Property("members", "array", "for areas and lines: each member unit or place",
+             item_type="object", fields=MEMBER_FIELDS),
+    Property("schematic", "boolean", "true for lines drawn through their places rather than "
+             "along the real route", required=False, queryable=True),
+    Property("sources", "array", "the documents that name the place, with the words they use",
+             item_type="object", fields=SOURCE_FIELDS, min_items=1),
+)
+
+BY_NAME = {p.name: p for p in PROPERTIES}
+SOURCE_KEYS = tuple(f.name for f in SOURCE_FIELDS)
 GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
                   "MultiPolygon"}
+_PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
 
+
+def queryables() -> tuple[Property, ...]:
+    return tuple(p for p in PROPERTIES if p.queryable)
+
+
+def property_schema(prop: Property) -> dict:
+    """JSON Schema of one property (OpenAPI 3.0 compatible: no type lists)."""
+    schema: dict = {"type": prop.type, "description": prop.description}
+    if prop.minimum is not None:
+        schema["minimum"] = prop.minimum
+    if prop.maximum is not None:
+        schema["maximum"] = prop.maximum
+    if prop.fields:
+        inner = {"type": "object", "properties": {f.name: property_schema(f) for f in prop.fields}}
+        required = [f.name for f in prop.fields if f.required]
+        if required:
+            inner["required"] = required
+        if prop.type == "array":
+            schema["items"] = inner
+        else:
+            schema.update({k: v for k, v in inner.items() if k != "type"})
+    elif prop.item_type:
+        schema["items"] = {"type": prop.item_type}
+    if prop.nullable:
+        schema["nullable"] = True  # OpenAPI 3.0's way; JSON Schema users read type [.., "null"]
+    if prop.min_items is not None:
+        schema["minItems"] = prop.min_items
+    return schema
+
+
+def properties_schema() -> dict:
+    """JSON Schema of a feature's ``properties`` object."""
+    return {"type": "object",
+            "required": [p.name for p in PROPERTIES if p.required],
+            "properties": {p.name: property_schema(p) for p in PROPERTIES}}
+
+
+# -- the check --------------------------------------------------------------------------------
 
 # How deep each geometry type nests its positions: a Point is one, a MultiPolygon a list of
 # polygons of rings of positions.
@@ -116,22 +249,32 @@ def _check_geometry(geom) -> list[str]:
     return out
 
 
+def _is(value, json_type: str) -> bool:
+    kind = _PYTHON_TYPES[json_type]
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
 def _check_properties(props) -> list[str]:
     if not isinstance(props, dict):
         return ["no properties"]
     out = []
-    for key, kind in REQUIRED.items():
-        if key not in props:
-            out.append(f"missing property {key!r}")
-        elif not isinstance(props[key], kind) or (kind is int and isinstance(props[key], bool)):
-            out.append(f"property {key!r} should be {kind.__name__}")
-    if isinstance(props.get("precision"), int) and not 1 <= props["precision"] <= 9:
-        out.append("precision outside 1-9")
-    if isinstance(props.get("aliases"), list) and not all(isinstance(a, str) for a in props["aliases"]):
-        out.append("aliases must be strings")
+    for prop in PROPERTIES:
+        if prop.name not in props:
+            if prop.required:
+                out.append(f"missing property {prop.name!r}")
+            continue
+        value = props[prop.name]
+        if not _is(value, prop.type):
+            if prop.required:
+                out.append(f"property {prop.name!r} should be {_PYTHON_TYPES[prop.type].__name__}")
+            continue
+        if prop.minimum is not None and prop.maximum is not None and not prop.minimum <= value <= prop.maximum:
+            out.append(f"{prop.name} outside {prop.minimum}-{prop.maximum}")
+        if prop.item_type and prop.item_type != "object" and not all(_is(v, prop.item_type) for v in value):
+            out.append(f"{prop.name} must be {prop.item_type}s")
     sources = props.get("sources")
     if isinstance(sources, list):
-        if not sources:
+        if len(sources) < BY_NAME["sources"].min_items:
             out.append("no sources")
         for s in sources:
             if not isinstance(s, dict) or any(not isinstance(s.get(k), str) or not s.get(k)

@@ -24,22 +24,12 @@ from functools import lru_cache
 import shapely
 from pypinyin import lazy_pinyin
 
+from .contract import PRECISION_LABELS  # noqa: F401  (the codes are part of the contract)
 from .gazetteer import AdminUnit, Gazetteer, Place, ascii_key, is_chinese, zh_short
 from .provinces import UnknownProvince, province_en, province_zh
 
 # IATI GeographicalPrecision for each kind of match (see README, "Precision").
 PRECISION_BY_LEVEL = {"place": 1, "county": 2, "prefecture": 3, "province": 4}
-PRECISION_LABELS = {
-    1: "exact location",
-    2: "near, or within 25 km of, the point shown",
-    3: "somewhere in the prefecture-level unit shown",
-    4: "somewhere in the province shown",
-    5: "estimated (schematic, or between places)",
-    6: "somewhere in the country",
-    7: "unclear - capital used",
-    8: "local or national capital",
-    9: "unclear - country",
-}
 # How far outside a unit's (simplified) boundary a seat record may lie, in degrees (~1 km).
 SEAT_TOLERANCE_DEG = 0.01
 LEVEL_WORDS = {"province": "province", "prefecture": "prefecture-level unit",

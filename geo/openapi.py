@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from .api.extract import FORMATS, LANGS, MAX_DOCUMENT_BYTES, MAX_REQUEST_BYTES
 from .api.extract import MAX_FIELD_LENGTH as EXTRACT_FIELD_LENGTH
+from .contract import properties_schema
+from .downloads import FORMATS as DOWNLOAD_FORMATS
+from .downloads import GIS_FORMATS
 from .ogc import CONFORMANCE, CRS84
 from .ogc import params as ogc_params
 from .ogc.queryables import QUERYABLES
@@ -45,33 +48,7 @@ _FEATURE = {
         "type": {"type": "string", "enum": ["Feature"]},
         "id": {"type": "string"},
         "geometry": {"type": "object", "required": ["type", "coordinates"]},
-        "properties": {
-            "type": "object",
-            "required": ["name", "name_zh", "aliases", "layer", "theme", "provinces",
-                         "description", "precision", "geometry_basis", "gazetteer",
-                         "members", "sources"],
-            "properties": {
-                "name": {"type": "string"},
-                "name_zh": {"type": "string"},
-                "aliases": {"type": "array", "items": {"type": "string"}},
-                "layer": {"type": "string"},
-                "theme": {"type": "string"},
-                "provinces": {"type": "array", "items": {"type": "string"}},
-                "description": {"type": "string"},
-                "precision": {"type": "integer", "minimum": 1, "maximum": 9,
-                              "description": "IATI GeographicalPrecision"},
-                "precision_label": {"type": "string"},
-                "geometry_basis": {"type": "string"},
-                "gazetteer": {"type": "object"},
-                "members": {"type": "array", "items": {"type": "object"}},
-                "schematic": {"type": "boolean"},
-                "sources": {"type": "array", "minItems": 1, "items": {
-                    "type": "object",
-                    "required": ["document", "title", "publisher", "date", "mention"],
-                    "properties": {k: {"type": "string"} for k in
-                                   ("document", "title", "publisher", "date", "mention")}}},
-            },
-        },
+        "properties": properties_schema(),
     },
 }
 
@@ -390,6 +367,22 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "operationId": "downloadLayer", "summary": "One layer, as a file",
                 "parameters": [layer_param],
                 "responses": {"200": geojson_ok, "404": _error("no such layer")}}},
+            "/download/{layer_id}.{ext}": {"get": {
+                "operationId": "downloadAs",
+                "summary": "One layer, or every place (layer_id locations), as a GIS file",
+                "description": "GeoPackage (a table per geometry kind, QGIS styles in layer_styles), "
+                               "CSV (WKT and lon/lat, UTF-8 with BOM), KML or FlatGeobuf. Lists "
+                               "and objects are JSON text. Made once, then served with an ETag.",
+                "parameters": [dict(layer_param, description="a layer id from GET /api/layers, "
+                                    "or locations for every place"),
+                               {"name": "ext", "in": "path", "required": True,
+                                "description": "the file format",
+                                "schema": {"type": "string", "enum": list(GIS_FORMATS)}}],
+                "responses": {"200": {"description": "the file, as an attachment", "content": {
+                                  DOWNLOAD_FORMATS[ext].media_type.split(";")[0]: {
+                                      "schema": {"type": "string", "format": "binary"}}
+                                  for ext in GIS_FORMATS}},
+                              "404": _error("no such layer or format")}}},
             "/api/extract": {"post": {
                 "operationId": "extractPlaces",
                 "summary": "Find and place the named places of a document",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -134,6 +135,7 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
+@lru_cache(maxsize=1 << 16)  # start-up squashes the same aliases and members many times
 def squash(text: str) -> str:
     """Folded text without spaces or punctuation: 'Xi'an' and 'Xi an' -> 'xian'."""
     return "".join(c for c in fold(text) if c.isalnum())

@@ -26,6 +26,7 @@ import gzip
 import hashlib
 import json
 import math
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -49,6 +50,17 @@ def dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+# Bodies up to this size are gzipped at level 9; bigger ones at 6, nearly as small and several
+# times faster (a 100 MB layer would hold start-up for many seconds at 9).
+GZIP_BEST_MAX = 1 << 20
+FC_HEAD = b'{"type":"FeatureCollection","features":['
+FC_TAIL = b"]}"
+
+
+def _gzip_level(size: int) -> int:
+    return 9 if size <= GZIP_BEST_MAX else 6
+
+
 @dataclass(frozen=True)
 class Blob:
     """A response body prepared once: identity bytes, gzip bytes, strong ETag (unquoted)."""
@@ -61,16 +73,86 @@ class Blob:
     def of(cls, body: bytes, compresslevel: int = 9) -> "Blob":
         """``compresslevel`` 9 for bodies made once; a lower one for bodies made per request."""
         digest = hashlib.sha256(body).hexdigest()[:32]
-        return cls(body, gzip.compress(body, compresslevel=compresslevel, mtime=0), digest)
+        level = min(compresslevel, _gzip_level(len(body)))
+        return cls(body, gzip.compress(body, compresslevel=level, mtime=0), digest)
 
     @property
     def gzip_etag(self) -> str:
         # A different representation gets a different strong validator.
         return self.etag + "-gz"
 
+    @property
+    def length(self) -> int:
+        return len(self.body)
+
+    def chunks(self) -> Iterable[bytes]:
+        """The identity body as the server sends it."""
+        return (self.body,)
+
+
+class JoinedBlob:
+    """A body made of parts of other bodies (memoryviews), served part by part: every layer
+    together (``/api/features``) without a second copy of the layers' bytes. Its gzip and ETag
+    are computed once, part by part; ``body`` joins the parts only when asked (tests)."""
+
+    def __init__(self, parts: Sequence):
+        self.parts = list(parts)
+        digest = hashlib.sha256()
+        size = sum(len(p) for p in self.parts)
+        packer = zlib.compressobj(_gzip_level(size), zlib.DEFLATED, 31)  # 31: a gzip stream
+        out = []
+        for part in self.parts:
+            digest.update(part)
+            out.append(packer.compress(part))
+        out.append(packer.flush())
+        self.gzipped = b"".join(out)
+        self.etag = digest.hexdigest()[:32]
+        self.length = size
+
+    @property
+    def gzip_etag(self) -> str:
+        return self.etag + "-gz"
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.parts)
+
+    def chunks(self) -> Iterable:
+        return iter(self.parts)
+
+
+class FeatureSlices(Sequence):
+    """Each feature's bytes as a slice of its layer's body: the one copy of the bytes."""
+
+    def __init__(self, body: bytes, offsets: list[tuple[int, int]]):
+        self._body = body
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        a, b = self._offsets[i]
+        return self._body[a:b]
+
+    def views(self) -> list[memoryview]:
+        view = memoryview(self._body)
+        return [view[a:b] for a, b in self._offsets]
+
 
 def feature_collection_bytes(feature_bytes: Iterable[bytes]) -> bytes:
-    return b'{"type":"FeatureCollection","features":[' + b",".join(feature_bytes) + b"]}"
+    return FC_HEAD + b",".join(feature_bytes) + FC_TAIL
+
+
+def joined_collection(features: Sequence[bytes]) -> tuple[bytes, list[tuple[int, int]]]:
+    """A FeatureCollection of ``features`` and where each feature's bytes sit in it."""
+    offsets, at = [], len(FC_HEAD)
+    for f in features:
+        offsets.append((at, at + len(f)))
+        at += len(f) + 1
+    return feature_collection_bytes(features), offsets
 
 
 @dataclass
@@ -78,7 +160,7 @@ class Layer:
     id: str
     meta: dict
     features: list[dict]
-    feature_bytes: list[bytes]
+    feature_bytes: Sequence[bytes]
     bboxes: list[tuple[float, float, float, float] | None]
     provinces: list[frozenset[str]]
     search: list[query.SearchEntry]
@@ -267,7 +349,7 @@ class Store:
         self.base = {name: (base or {}).get(name) or Blob.of(EMPTY_COLLECTION) for name in BASE_LAYERS}
         self._add_hosts(cities or [])
         # Every display feature in panel order: what the page fetches when it shows most layers at once.
-        self.features = Blob.of(feature_collection_bytes(b for layer in layers.values() for b in layer.feature_bytes))
+        self.features = _all_features(layers.values())
         self.search_entries = [e for layer in layers.values() for e in layer.search]
         for order, entry in enumerate(self.search_entries):
             entry.order = order
@@ -311,17 +393,7 @@ class Store:
             themes.append(theme)
 
         location_path = _data_file(data_dir, "locations.geojson", "locations.geojson")
-        location_features = _feature_collection(location_path, "locations.geojson")
-        location_bytes = [dumps(f) for f in location_features]
-        if check:
-            # The same features as the layers': only one that differs from its layer's copy needs the check.
-            checked = {b for layer in layers.values() for b in layer.feature_bytes}
-            _check_contract([f for f, b in zip(location_features, location_bytes) if b not in checked],
-                            location_path, "locations.geojson")
-            ids = [f.get("id") for f in location_features]
-            if len(set(ids)) != len(ids):
-                raise DataError(f"locations.geojson repeats a feature id: {location_path}")
-        locations = Blob.of(feature_collection_bytes(location_bytes))
+        locations = _load_locations(location_path, layers, check)
 
         province_path = _data_file(data_dir, "base/provinces.geojson", "the province base layer")
         province_features = _feature_collection(province_path, "the province base layer")
@@ -370,7 +442,9 @@ class Store:
 
     @staticmethod
     def _prepare_layer(layer_id: str, meta: dict, features: list[dict]) -> Layer:
-        feature_bytes = [dumps(f) for f in features]
+        # One copy of the bytes: the layer's body; each feature is a slice of it.
+        body, offsets = joined_collection([dumps(f) for f in features])
+        feature_bytes = FeatureSlices(body, offsets)
         bboxes = [query.bbox_of(f.get("geometry")) for f in features]
         provinces = [frozenset(str(p) for p in (f.get("properties") or {}).get("provinces") or ()) for f in features]
         meta["count"] = len(features)
@@ -388,7 +462,7 @@ class Store:
             bboxes=bboxes,
             provinces=provinces,
             search=query.build_search_index(features),
-            blob=Blob.of(feature_collection_bytes(feature_bytes)),
+            blob=Blob.of(body),
         )
 
     # -- queries --------------------------------------------------------------------------------
@@ -475,6 +549,104 @@ class Store:
                 "score": round(score, 1),
             })
         return results
+
+
+def _iter_features(path: Path, what: str) -> Iterable[Any]:
+    """The features of a FeatureCollection file one at a time, so no more than one is parsed at
+    once, where the file starts as the build writes it; else the whole file parsed (same errors)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{what} is missing: {path} (run `python -m geo build`)") from None
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{what} is unreadable: {path}: {' '.join(str(exc).split())[:200]}") from None
+    head = FC_HEAD.decode()
+    if not text.startswith(head):
+        yield from _feature_collection(path, what)
+        return
+    decoder = json.JSONDecoder()
+    i, n = len(head), len(text)
+    try:
+        while True:
+            while i < n and text[i] in " \t\r\n":
+                i += 1
+            if text.startswith("]", i):
+                if text[i + 1:].strip() != "}":
+                    raise ValueError("text after the features")
+                return
+            feature, i = decoder.raw_decode(text, i)
+            yield feature
+            while i < n and text[i] in " \t\r\n":
+                i += 1
+            if text.startswith(",", i):
+                i += 1
+            elif not text.startswith("]", i):
+                raise ValueError(f"expected ',' or ']' at character {i}")
+    except RecursionError:
+        raise DataError(f"{what} is unreadable: {path}: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise DataError(f"{what} is unreadable: {path}: {' '.join(str(exc).split())[:200]}") from None
+
+
+def _load_locations(path: Path, layers: Mapping[str, Layer], check: bool) -> "JoinedBlob":
+    """locations.geojson, checked, as a body made of the layers' own bytes where a feature is the
+    same as its layer's copy (the build writes the same features to both), so the bytes are held
+    once; a feature that differs is checked against the contract and kept as its own bytes."""
+    by_id = {str(f.get("id")): (layer, i) for layer in layers.values() for i, f in enumerate(layer.features)}
+    parts: list = []
+    unchecked: list = []
+    seen: set = set()
+    repeated = False
+    for feature in _iter_features(path, "locations.geojson"):
+        hit = by_id.get(str(feature.get("id"))) if isinstance(feature, dict) else None
+        if isinstance(feature, dict):
+            fid = feature.get("id")
+            key = (type(fid).__name__, str(fid))
+            repeated = repeated or key in seen
+            seen.add(key)
+        if hit is not None and hit[0].features[hit[1]] == feature and isinstance(hit[0].feature_bytes, FeatureSlices):
+            layer, i = hit
+            start, end = layer.feature_bytes._offsets[i]
+            body = layer.feature_bytes._body
+            prev = parts[-1] if parts else None
+            # The next feature of the same layer's body, after one comma: extend the run.
+            if isinstance(prev, list) and prev[0] is body and prev[2] + 1 == start:
+                prev[2] = end
+            else:
+                parts.append([body, start, end])
+        else:
+            unchecked.append(feature)
+            parts.append(dumps(feature))
+    if check:
+        _check_contract(unchecked, path, "locations.geojson")
+        if repeated:
+            raise DataError(f"locations.geojson repeats a feature id: {path}")
+    out: list = [FC_HEAD]
+    for k, part in enumerate(parts):
+        if k:
+            out.append(b",")
+        out.append(memoryview(part[0])[part[1]:part[2]] if isinstance(part, list) else part)
+    out.append(FC_TAIL)
+    return JoinedBlob(out)
+
+
+def _all_features(layers: Iterable[Layer]) -> JoinedBlob:
+    """Every layer's features as one FeatureCollection, made of views of the layers' bodies: a
+    layer's features and the commas between them are one run of its body."""
+    parts: list = [FC_HEAD]
+    for layer in layers:
+        fb = layer.feature_bytes
+        if not len(fb):
+            continue
+        if len(parts) > 1:
+            parts.append(b",")
+        if isinstance(fb, FeatureSlices):
+            start, end = fb._offsets[0][0], fb._offsets[-1][1]
+            parts.append(memoryview(fb._body)[start:end])
+        else:
+            parts.append(b",".join(fb))
+    parts.append(FC_TAIL)
+    return JoinedBlob(parts)
 
 
 def _center(layer: Layer, i: int) -> list[float] | None:

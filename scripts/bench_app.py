@@ -10,9 +10,15 @@ Measures, in one run:
 3. requests per second of ``/api/layers/<id>`` (the largest layer) under waitress, the production
    server (``python app.py``), against a static file of exactly the same bytes served by waitress
    in a second process, with the same client, in the same run;
-4. time until every layer is drawn in headless Chromium (and until the page is usable), against a
-   plain folium page that inlines the same layers, in the same run: cold loads, the two pages
-   alternated run by run, reported as medians and as the median of the paired ratios.
+4. time until every layer is drawn in headless Chromium (``performance.mark('atlas-layers-drawn')``)
+   and until the page is usable, against two baselines in the same run: the *floor*, a bare page
+   on the same origin that fetches and parses the same data (``/api/features``) and nothing else,
+   and a plain folium page that inlines the same layers; cold loads, the pages alternated run by
+   run, reported as medians and as the median of the paired ratios;
+5. at scale (``--scale``), with a synthetic point layer added to a copy of the data
+   (``scripts/synthetic_data.py``): 10,000 points drawn (time to the mark) and the longest frame
+   while panning; 100,000 points: the longest main-thread task from navigation through drawing,
+   a pan and a zoom; and the server's start (until ``/api/layers`` answers) and peak memory.
 
 Everything stays on 127.0.0.1: servers are child processes on free ports, Chromium resolves no
 host but 127.0.0.1 (so nothing leaves the machine and no request has to pass through the test
@@ -184,6 +190,15 @@ def plain_folium_page(store, leaflet_js: str, leaflet_css: str, jquery_js: str) 
     return m.get_root().render()
 
 
+FLOOR_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>floor</title><script>
+fetch("%s", {headers: {Accept: "application/geo+json"}, credentials: "same-origin"})
+  .then(function (r) { return r.json(); })
+  .then(function (d) { window.__n = d.features.length;
+    requestAnimationFrame(function () { window.__drawnAt = performance.now(); }); });
+</script></head><body></body></html>"""
+ATLAS_DRAWN = ("(performance.getEntriesByName('atlas-layers-drawn')[0] || {}).startTime")
+
+
 def load_once(browser, url: str, expression: str) -> tuple[float, float, int]:
     """One cold page load (fresh context): ms from navigation start until ``expression`` yields a
     time (every layer drawn), ms until DOMContentLoaded ended (the page is usable), paths drawn."""
@@ -193,6 +208,9 @@ def load_once(browser, url: str, expression: str) -> tuple[float, float, int]:
         # Both pages show OpenStreetMap tiles: answer them locally with a blank image.
         page.route("https://tile.openstreetmap.org/**",
                    lambda r: r.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+        if url.endswith("/__floor"):  # the bare page, answered on the atlas's own origin
+            page.route(url, lambda r: r.fulfill(status=200, content_type="text/html",
+                                                 body=FLOOR_PAGE % "/api/features"))
         page.goto(url)
         page.wait_for_function(f"() => ({expression}) !== null && ({expression}) !== undefined", timeout=60_000)
         return (page.evaluate(expression),
@@ -228,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="page loads per page in the browser")
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds per target (median)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--scale", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure synthetic 10k and 100k point layers (default on)")
     parser.add_argument("--serve-static", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -308,12 +328,17 @@ def main(argv: list[str] | None = None) -> int:
                 timed = time_pages(browser, {
                     # Every layer (the plain page inlines them all; some start hidden by default),
                     # on the OpenStreetMap base, as a first visit would load them.
-                    "atlas": (f"http://127.0.0.1:{app_port}/#layers={','.join(store.layers)}&base=osm",
-                              "window.atlas && atlas.status() && atlas.status().firstDrawnAt"),
+                    "atlas": (f"http://127.0.0.1:{app_port}/#layers={','.join(store.layers)}&base=osm", ATLAS_DRAWN),
+                    "floor": (f"http://127.0.0.1:{app_port}/__floor", "window.__drawnAt"),
                     "plain": (f"http://127.0.0.1:{static_port}/plain.html", "window.__drawnAt"),
                 }, args.runs)
             finally:
                 browser.close()
+        figures["floor_ratio"] = statistics.median(
+            a / b for a, b in zip(timed["atlas"]["drawn"], timed["floor"]["drawn"]))
+        figures["sooner_than_plain"] = statistics.median(
+            b / a for a, b in zip(timed["atlas"]["drawn"], timed["plain"]["drawn"]))
+        figures["floor_drawn_ms"] = statistics.median(timed["floor"]["drawn"])
         for name in ("atlas", "plain"):
             figures[f"{name}_drawn_ms"] = statistics.median(timed[name]["drawn"])
             figures[f"{name}_ready_ms"] = statistics.median(timed[name]["ready"])
@@ -331,10 +356,109 @@ def main(argv: list[str] | None = None) -> int:
             stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
+    if args.scale:
+        figures.update(measure_scale(args))
     print_table(figures, args)
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0
+
+
+# --- at scale ---------------------------------------------------------------------------------------
+
+LONG_TASKS = """window.__long = [];
+try { new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) { window.__long.push(e.duration); });
+}).observe({ type: "longtask", buffered: true }); } catch (e) {}"""
+FRAMES_START = """() => { window.__frames = []; window.__framing = true; let last = performance.now();
+  const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__framing) requestAnimationFrame(tick); };
+  requestAnimationFrame(tick); }"""
+
+
+def start_timed(data_dir: str, threads: int) -> tuple[subprocess.Popen, int, float]:
+    """The app on a free port; seconds until /api/layers answers 200."""
+    port = free_port()
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--data", data_dir,
+                             "--threads", str(threads)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/layers")
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 200:
+                return proc, port, time.monotonic() - t0
+        except OSError:
+            time.sleep(0.05)
+        if time.monotonic() - t0 > 600:
+            raise RuntimeError("the server did not answer in 600 s")
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pan(page, steps: int = 30) -> None:
+    page.mouse.move(640, 400)
+    page.mouse.down()
+    for i in range(steps):
+        page.mouse.move(640 - 12 * i, 400 - 6 * i)
+        page.wait_for_timeout(16)
+    page.mouse.up()
+
+
+def measure_scale(args) -> dict:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import synthetic_data
+    from playwright.sync_api import sync_playwright
+
+    out: dict = {}
+    tmp = Path(tempfile.mkdtemp(prefix="atlas-scale-"))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for n in (10_000, 100_000):
+                    data = synthetic_data.make(tmp / f"data-{n}", n, Path(args.data))
+                    proc, port, started = start_timed(str(data), args.threads)
+                    try:
+                        out[f"start_{n}_s"] = started
+                        out[f"start_{n}_peak_mb"] = peak_rss_mb(proc.pid)
+                        context = browser.new_context(viewport={"width": 1280, "height": 800})
+                        page = context.new_page()
+                        page.route("https://tile.openstreetmap.org/**",
+                                   lambda r: r.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+                        page.add_init_script(LONG_TASKS)
+                        page.goto(f"http://127.0.0.1:{port}/#layers={synthetic_data.LAYER_ID}&base=osm")
+                        page.wait_for_function(f"() => ({ATLAS_DRAWN}) !== undefined", timeout=300_000)
+                        out[f"drawn_{n}_ms"] = page.evaluate(ATLAS_DRAWN)
+                        page.wait_for_timeout(500)
+                        page.evaluate(FRAMES_START)
+                        pan(page)
+                        page.wait_for_timeout(300)
+                        frames = page.evaluate("() => { window.__framing = false; return window.__frames; }")
+                        # The first delta spans the call that started the count: not a frame.
+                        out[f"pan_{n}_max_frame_ms"] = max(frames[1:] or [0])
+                        page.mouse.wheel(0, -300)
+                        page.wait_for_timeout(800)
+                        long = page.evaluate("window.__long")
+                        out[f"longest_task_{n}_ms"] = max(long or [0])
+                        context.close()
+                    finally:
+                        stop(proc)
+            finally:
+                browser.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
 
 
 def kb(n: int) -> str:
@@ -368,6 +492,15 @@ def print_table(f: dict, args) -> None:
     print(f"| page usable (DOMContentLoaded), atlas | median {f['atlas_ready_ms']:.0f} ms | "
           f"{f['ready_ratio']:.2f}× the plain page (median of paired runs) |")
     print(f"| page usable (DOMContentLoaded), plain folium | median {f['plain_ready_ms']:.0f} ms | baseline |")
+    print(f"| floor: bare page on the same origin fetching and parsing `/api/features` | median {f['floor_drawn_ms']:.0f} ms | baseline |")
+    print(f"| atlas drawn ÷ floor (paired median) | {f['floor_ratio']:.2f}× | ≤ 2×: {ok(f['floor_ratio'] <= 2)} |")
+    print(f"| plain folium ÷ atlas drawn (paired median) | {f['sooner_than_plain']:.2f}× sooner | ≥ 1.5×: {ok(f['sooner_than_plain'] >= 1.5)} |")
+    if "drawn_10000_ms" in f:
+        print(f"| 10,000 synthetic points drawn | {f['drawn_10000_ms']:.0f} ms | ≤ 1000 ms: {ok(f['drawn_10000_ms'] <= 1000)} |")
+        print(f"| longest frame panning 10,000 points | {f['pan_10000_max_frame_ms']:.0f} ms | ≤ 50 ms: {ok(f['pan_10000_max_frame_ms'] <= 50)} |")
+        print(f"| longest main-thread task, 100,000 points (load, pan, zoom) | {f['longest_task_100000_ms']:.0f} ms | ≤ 500 ms: {ok(f['longest_task_100000_ms'] <= 500)} |")
+        print(f"| 100,000 points drawn | {f['drawn_100000_ms']:.0f} ms | — |")
+        print(f"| server start with 100,000 more points | {f['start_100000_s']:.1f} s, peak {f['start_100000_peak_mb']:.0f} MB | ≤ 5 s: {ok(f['start_100000_s'] <= 5)}; ≤ 600 MB: {ok(f['start_100000_peak_mb'] <= 600)} |")
 
 
 if __name__ == "__main__":

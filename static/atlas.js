@@ -842,6 +842,7 @@
         if (drawn.first === null) {
           drawn.first = performance.now();
           mark("atlas-layers-drawn");
+          buildUi();
         }
         document.documentElement.setAttribute("data-atlas-drawn", String(drawn.count));
         document.dispatchEvent(new CustomEvent("atlas:drawn", { detail: { at: performance.now() } }));
@@ -1005,7 +1006,7 @@
         var b = config.bbox;
         // Keep the home view clear of the panel where it sits beside the map. Its width comes from
         // atlas.css, not from measuring it: a forced layout here would hold back the data request.
-        var side = ui.panel.classList.contains("atlas-collapsed") ? 10 : PANEL_WIDTH + 30;
+        var side = window.matchMedia(NARROW).matches ? 10 : PANEL_WIDTH + 30;
         map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {
           paddingTopLeft: [10, 10], paddingBottomRight: [side, 10], animate: false
         });
@@ -1146,6 +1147,8 @@
   function onSearchInput() {
     var q = ui.search.value.trim();
     clearTimeout(ui.searchTimer);
+    // Results of another query never stand for this one.
+    if (q !== ui.lastQuery && !ui.results.hidden) showResults("", []);
     if (!q) {
       searchSeq += 1;
       showResults("", []);
@@ -1273,16 +1276,38 @@
     var formats = opts.formats && typeof opts.formats === "object" ? opts.formats : {};
     var names = Object.keys(formats);
     if (!names.length && opts.download) { formats = { geojson: opts.download }; names = ["geojson"]; }
+    var order = Object.keys(FORMAT_TITLES);
+    names.sort(function (a, b) {
+      var i = order.indexOf(a), j = order.indexOf(b);
+      return (i < 0 ? order.length : i) - (j < 0 ? order.length : j) || (a < b ? -1 : a > b ? 1 : 0);
+    });
     var box = h("span", { className: "atlas-downloads" });
     names.forEach(function (name) {
       var label = name === "geojson" ? "GeoJSON" : name.toUpperCase();
       box.appendChild(h("a", {
-        className: "atlas-download" + (name === "geojson" ? "" : " atlas-download-" + classSafe(name)),
-        href: formats[name], download: "",
+        // a.atlas-download is the GeoJSON link alone; the other formats have their own classes.
+        className: name === "geojson" ? "atlas-download" : "atlas-download-as atlas-download-" + classSafe(name),
+        href: formats[name], download: "", "data-format": name, title: FORMAT_TITLES[name] || label,
         "aria-label": "Download " + str(opts.title) + " as " + label, text: label
       }));
     });
     return box;
+  }
+
+  var FORMAT_TITLES = {
+    geojson: "GeoJSON", gpkg: "GeoPackage, styled for QGIS", csv: "CSV for Excel (WKT, lon/lat)",
+    kml: "KML for Google Earth", fgb: "FlatGeobuf, spatially indexed"
+  };
+
+  // Every place's file in the formats the layers offer (/download/locations.<ext>).
+  function allDownloads() {
+    var formats = {};
+    var ids = Object.keys(byLayer);
+    var first = ids.length ? byLayer[ids[0]].atlas.opts : {};
+    Object.keys((first && first.formats) || {}).forEach(function (name) {
+      if (name !== "geojson") formats[name] = str(config.urls.download_all).replace(/\.geojson$/, "." + name);
+    });
+    return Object.keys(formats).length ? downloadLinks({ title: "every place", formats: formats }) : null;
   }
 
   function shareNode() {
@@ -1339,8 +1364,6 @@
   }
 
   function buildPanel() {
-    ui.boxes = {};
-    ui.themeBoxes = {};
     ui.rows = {};
     ui.counts = {};
     var body = h("div", { className: "atlas-body", id: "atlas-body" });
@@ -1433,6 +1456,7 @@
     body.appendChild(keyNode());
     body.appendChild(h("p", { className: "atlas-all" }, [
       h("a", { href: config.urls.download_all, download: "", className: "atlas-download-all", text: "Download every place (GeoJSON)" }),
+      allDownloads(),
       config.urls.documents ? " · " : null,
       config.urls.documents ? h("a", { href: config.urls.documents, className: "atlas-sources-link", text: "The documents cited" }) : null
     ]));
@@ -1707,6 +1731,28 @@
     });
   }
 
+  var panelTimer = null;
+
+  /** The panel, the table and the print sheet, with the state the address set. */
+  function buildUi() {
+    clearTimeout(panelTimer);
+    if (ui.panel) return;
+    buildPanel();
+    buildTable();
+    ui.print = h("div", { className: "atlas-print", "aria-hidden": "true" });
+    document.body.appendChild(ui.print);
+    window.addEventListener("beforeprint", fillPrint);
+    groups.forEach(function (g) {
+      var box = ui.boxes[g.atlas.opts.id];
+      if (box) box.checked = !!state.layers[g.atlas.opts.id];
+    });
+    updateThemes();
+    syncFilterControls();
+    if (ui.baseRadios[state.base]) ui.baseRadios[state.base].checked = true;
+    if (ui.notice) setStatus("Map tiles are unreachable.");
+    changed();
+  }
+
   /** Wire everything up. Called once by the folium page after the map and layers exist. */
   atlas.start = function (theMap, theConfig, parts) {
     mark("atlas-start");
@@ -1750,17 +1796,17 @@
       }
     });
 
-    buildPanel();
-    buildTable();
-    ui.print = h("div", { className: "atlas-print", "aria-hidden": "true" });
-    document.body.appendChild(ui.print);
-    window.addEventListener("beforeprint", fillPrint);
     // Tab order: the controls (zoom, panel) before the features (focus shows a feature's
     // tooltip, Enter opens its popup). Layout is unchanged: both are positioned.
     if (map._controlContainer && map._controlContainer.parentNode === container) {
       container.insertBefore(map._controlContainer, container.firstChild);
     }
+    ui.boxes = {};
+    ui.themeBoxes = {};
     applyHash(true);
+    // The panel does not draw the layers: it is built once they are drawn (or after a moment,
+    // if they take long), so the first paint of the data waits for nothing else.
+    panelTimer = setTimeout(buildUi, 1500);
 
     map.on("moveend", writeHash);
     map.on("zoomend moveend", scheduleLabels);

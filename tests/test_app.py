@@ -281,7 +281,8 @@ def test_layer_index(client):
     hubs = body["layers"][0]
     assert hubs["count"] == 3 and hubs["colour"] == "#1f6fb2" and hubs["theme"] == "logistics"
     assert hubs["geometry_types"] == ["Point"] and len(hubs["bbox"]) == 4
-    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson"}
+    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson",
+                             "formats": {ext: f"/download/logistics-hubs.{ext}" for ext in ("geojson", "gpkg", "csv", "kml", "fgb")}}
     assert [layer["visible"] for layer in body["layers"]] == [True, True, True, False, True]
     assert body["links"]["download_all"] == "/download/locations.geojson"
     assert body["links"]["places"] == "/api/places"
@@ -291,7 +292,9 @@ def test_layer_index(client):
 def test_index_links_resolve(client):
     body = client.get("/api/layers").get_json()
     for layer in body["layers"]:
-        for url in layer["links"].values():
+        links = dict(layer["links"])
+        formats = links.pop("formats")  # the layer's file in each download format
+        for url in list(links.values()) + list(formats.values()):
             assert client.get(url).status_code == 200, url
     assert client.get(body["links"]["download_all"]).status_code == 200
 
@@ -373,8 +376,8 @@ def test_bbox_uses_geometry_not_just_extent(client):
     ("1,2,3,4,5", "four comma-separated numbers"),
     ("a,2,3,4", "minx is not a number"),
     ("1,2,,4", "maxx is not a number"),
-    ("nan,2,3,4", "finite"),
-    ("1,2,inf,4", "finite"),
+    ("nan,2,3,4", "not a number"),
+    ("1,2,inf,4", "not a number"),
     ("120,20,100,40", "reversed: minx"),
     ("100,40,120,20", "reversed: miny"),
     ("-181,0,10,10", "longitude range"),

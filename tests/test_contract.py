@@ -53,3 +53,24 @@ def test_each_breach_is_named(change, expected):
 
 def test_not_a_collection():
     assert check_feature_collection([]) == ["not a GeoJSON FeatureCollection"]
+
+
+def test_one_statement_feeds_the_schema_and_the_check():
+    from geo.contract import PROPERTIES, properties_schema, queryables
+
+    schema = properties_schema()
+    assert list(schema["properties"]) == [p.name for p in PROPERTIES]
+    assert set(schema["required"]) == set(REQUIRED_IN_GOOD) - {"precision_label", "schematic"}
+    assert schema["properties"]["aliases"] == {"type": "array", "description": schema["properties"]["aliases"]["description"],
+                                               "items": {"type": "string"}}
+    sources = schema["properties"]["sources"]
+    assert sources["minItems"] == 1 and sources["items"]["required"] == ["document", "title", "publisher", "date", "mention"]
+    assert schema["properties"]["precision"]["minimum"] == 1 and schema["properties"]["precision"]["maximum"] == 9
+    assert {"layer", "theme", "provinces", "precision"} <= {p.name for p in queryables()}
+    # Every required property, dropped, is named by the check.
+    for name in schema["required"]:
+        assert any(f"missing property {name!r}" in p for p in broken(lambda fc, f: f["properties"].pop(name)))
+
+
+REQUIRED_IN_GOOD = ("name", "name_zh", "aliases", "layer", "theme", "provinces", "description", "precision",
+                    "geometry_basis", "gazetteer", "members", "sources", "precision_label", "schematic")

@@ -38,8 +38,8 @@ def test_bbox():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("1,2,3", "4 \\(or 6"), ("1,2,3,4,5", "got 5"), ("a,2,3,4", "'a' is not a number"),
-    ("nan,1,2,3", "finite"), ("1,2,181,3", "longitude"), ("1,-91,2,3", "latitude"), ("1,5,2,3", "reversed"),
+    ("1,2,3", "4 \\(or 6"), ("1,2,3,4,5", "got 5"), ("a,2,3,4", "not a number: 'a'"),
+    ("nan,1,2,3", "not a number: 'nan'"), ("1e999,1,2,3", "finite"), ("１１０,1,2,3", "ASCII digits"), ("1,2,181,3", "longitude"), ("1,-91,2,3", "latitude"), ("1,5,2,3", "reversed"),
 ])
 def test_bad_bbox(text, message):
     with pytest.raises(ParamError, match=message):

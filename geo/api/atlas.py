@@ -9,11 +9,13 @@ is a lookup.
 
 from __future__ import annotations
 
+import weakref
 from typing import Mapping
 
 from .. import openapi as openapi_doc
 from .. import query
-from ..store import GEOJSON_TYPE, Blob, Store, dumps
+from ..downloads import FORMATS
+from ..store import GEOJSON_TYPE, Blob, Store, dumps, feature_collection_bytes
 from . import ApiError, ApiResponse
 from .memo import lru, memo
 
@@ -24,14 +26,27 @@ FAST_GZIP = 1
 FILTERED_ANSWERS = 32
 
 
+_filtered: "weakref.WeakSet[Blob]" = weakref.WeakSet()
+
+
 def filtered_answer(store: Store, key: tuple, make) -> Blob:
     """The Blob of a filtered body, from the cache of recent answers or made with fast gzip."""
-    return lru(store, ("filtered",) + key, lambda: Blob.of(make(), compresslevel=FAST_GZIP), size=FILTERED_ANSWERS)
+    def fresh() -> Blob:
+        blob = Blob.of(make(), compresslevel=FAST_GZIP)
+        _filtered.add(blob)
+        return blob
+    return lru(store, ("filtered",) + key, fresh, size=FILTERED_ANSWERS)
+
+
+def is_filtered(blob: Blob) -> bool:
+    """A body made for a request's filters: bounded by this module's cache, so no other cache
+    (app.py's ResponseCache, keyed by URL) should keep it — windows are endless."""
+    return blob in _filtered
 
 Args = Mapping[str, str]
 
 # The download formats, as (extension, media type, name): linked from the OGC API collections.
-DOWNLOAD_FORMATS = [("geojson", GEOJSON_TYPE, "GeoJSON")]
+DOWNLOAD_FORMATS = [(f.ext, f.media_type, f.name) for f in FORMATS.values()]
 
 
 # -- paths ---------------------------------------------------------------------------------------
@@ -58,7 +73,8 @@ def paths(base: str) -> dict[str, str]:
 def layer_links(base: str):
     """The links object of one layer in the index, as a function of its id."""
     def links(layer_id: str) -> dict:
-        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id)}
+        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id),
+                "formats": {ext: download_path(base, layer_id, ext) for ext in FORMATS}}
     return links
 
 
@@ -97,8 +113,12 @@ def features(store: Store, args: Args) -> ApiResponse:
     bbox, province, q = feature_filters(store, args)
     if not (bbox or province or q):
         return ApiResponse(store.features, media_type=GEOJSON_TYPE)
-    blob = filtered_answer(store, ("*", bbox, province, q),
-                           lambda: store.select_all(bbox=bbox, province=province, q=q))
+    # Keyed by what the filters selected (cheap to find), not by how they were spelt: every
+    # window around the same places shares one answer, so a client varying the bbox costs a select.
+    layers = list(store.layers.values())
+    selection = tuple(tuple(layer.select(bbox=bbox, province=province, q=q)) for layer in layers)
+    blob = filtered_answer(store, ("*", selection), lambda: feature_collection_bytes(
+        layer.feature_bytes[i] for layer, chosen in zip(layers, selection) for i in chosen))
     return ApiResponse(blob, media_type=GEOJSON_TYPE)
 
 
@@ -108,8 +128,8 @@ def layer(store: Store, layer_id: str, args: Args, base: str = "") -> ApiRespons
     bbox, province, q = feature_filters(store, args)
     if not (bbox or province or q):
         return ApiResponse(found.blob, media_type=GEOJSON_TYPE)
-    blob = filtered_answer(store, (found.id, bbox, province, q),
-                           lambda: found.subset_bytes(found.select(bbox=bbox, province=province, q=q)))
+    chosen = tuple(found.select(bbox=bbox, province=province, q=q))
+    blob = filtered_answer(store, (found.id, chosen), lambda: found.subset_bytes(chosen))
     return ApiResponse(blob, media_type=GEOJSON_TYPE)
 
 

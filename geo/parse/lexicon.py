@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import shapely
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from ..gazetteer import AdminUnit, Gazetteer, Place, ascii_key
 from ..provinces import PROVINCES_EN
@@ -168,15 +168,27 @@ def split_name(name_zh: str) -> tuple[str, list[str], str]:
 
 @lru_cache(maxsize=16384)
 def pinyin_forms(zh: str) -> tuple[str, ...]:
-    """Capitalised pinyin, with the apostrophe before a, o, e syllables and without it."""
-    syl = lazy_pinyin(zh, v_to_u=False)
-    syl = [s.replace("ü", "v") for s in syl]
-    if not all(s.isascii() and s.isalpha() for s in syl):
-        return ()
-    plain = "".join(syl).capitalize()
-    marked = syl[0] + "".join(("'" + s) if s[0] in "aoe" else s for s in syl[1:])
-    forms = {plain, marked.capitalize()}
-    if "v" in plain:  # Lüliang is written Lvliang and Lyuliang
+    """Capitalised pinyin, with the apostrophe before a, o, e syllables and without it.
+
+    Characters with several readings give every reading (at most a few combinations): pypinyin
+    reads 朝阳 as the word 'zhaoyang' (morning sun), the districts are Chaoyang.
+    """
+    first = [s.replace("ü", "v") for s in lazy_pinyin(zh, v_to_u=False)]
+    readings = [[r.replace("ü", "v") for r in rs]
+                for rs in pinyin(zh, style=Style.NORMAL, heteronym=True, v_to_u=False)]
+    combos = [first]
+    if len(readings) == len(first):
+        for combo in itertools.islice(itertools.product(*readings), 6):
+            if list(combo) not in combos:
+                combos.append(list(combo))
+    forms = set()
+    for syl in combos:
+        if not all(s.isascii() and s.isalpha() for s in syl):
+            continue
+        plain = "".join(syl).capitalize()
+        marked = syl[0] + "".join(("'" + s) if s[0] in "aoe" else s for s in syl[1:])
+        forms |= {plain, marked.capitalize()}
+    if any("v" in f for f in forms):  # Lüliang is written Lvliang and Lyuliang
         forms |= {f.replace("v", "yu") for f in list(forms)}
     return tuple(sorted(forms))
 

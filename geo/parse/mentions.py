@@ -87,9 +87,9 @@ class MentionFinder:
             end = end_idx + 1
             start = end - len(key)
             if not is_cjk(key[0]):
-                if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'’"):
+                if start > 0 and (_word_char(text[start - 1]) or text[start - 1] in "'’"):
                     continue
-                if end < n and (text[end].isalnum() or (text[end] in "'’" and end + 1 < n
+                if end < n and (_word_char(text[end]) or (text[end] in "'’" and end + 1 < n
                                                          and text[end + 1].isalpha()
                                                          and not _possessive(text, end))):
                     continue
@@ -223,7 +223,7 @@ class MentionFinder:
                     break
                 k = o
             else:
-                while k > 0 and (text[k - 1].isalnum() or text[k - 1] in "'’-"):
+                while k > 0 and (_word_char(text[k - 1]) or text[k - 1] in "'’-"):
                     k -= 1
             word = text[k:j]
             if not word:
@@ -253,7 +253,9 @@ class MentionFinder:
     def _chinese_designations(self, text: str, names: list[Span]) -> list[Span]:
         out = []
         zh_names = sorted((s for s in names if is_cjk(s.text[0])), key=lambda s: s.start)
-        zh_starts = {s.start for s in zh_names}
+        zh_top = {s.start for s in zh_names if any(
+            x.source in ("country", "region", "continent", "group", "feature")
+            or x.source == "unit" and x.kind in ("province", "prefecture") for x in s.senses)}
         starts = {}
         for s in zh_names:  # chains of names written together: 湖北荆州
             first = starts.get(s.start, s.start)
@@ -264,8 +266,8 @@ class MentionFinder:
             limit = min(len(text), s.end + ZH_MAX_GAP + self._zh_tail_max)
             best = None
             while i < limit and text[i] not in ZH_STOP and is_cjk(text[i]) and i - s.end <= ZH_MAX_GAP:
-                if i > s.end and i in zh_starts:
-                    break  # another name begins: 武汉、长沙 are two, 长沙市长株潭 stops at 长株潭
+                if i > s.end and i in zh_top:
+                    break  # another place begins: 安徽位于中国华东地区 is three mentions
                 for L in range(self._zh_tail_max, 0, -1):
                     tail = text[i:i + L]
                     if tail in self._zh_tails:
@@ -395,6 +397,11 @@ def _lower_ok(key: str) -> bool:
 
 
 _ZH_BORDER = re.compile("中[" + "".join(COUNTRY_ABBR_ZH) + "](?:边境线|边境|边界|边贸)")
+
+
+def _word_char(ch: str) -> bool:
+    """A letter or digit of a Latin word (a Chinese character next to it is a boundary)."""
+    return ch.isalnum() and not is_cjk(ch)
 
 
 def _possessive(text: str, i: int) -> bool:

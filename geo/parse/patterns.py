@@ -72,7 +72,9 @@ EN_TAIL_LAST_WORDS = sorted({
     "agglomeration", "agglomerations", "group", "groups", "belt", "belts", "corridor", "rim",
     "delta", "basin", "plain", "plains", "plateau", "triangle", "river", "rivers", "canal",
     "mountain", "mountains", "mount", "range", "lake", "lakes", "reservoir", "gorges", "airport",
-    "terminal", "ftz", "logistics park"})
+    "terminal", "ftz", "subzone", "sub-zone", "bay", "sea", "gulf", "strait", "island", "islands",
+    "road", "avenue", "bridge", "village", "township", "jiedao", "subdistrict", "sub-district",
+    "street", "peninsula", "border", "gate", "crossing", "pass", "parks"})
 EN_TAIL_KINDS = [k for k, _ in _EN_TAILS]
 
 # Words of a head that do not make it a proper name on their own ("the National High-tech Zone").

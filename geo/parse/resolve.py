@@ -98,6 +98,16 @@ class Resolver:
                 choice = self._choose(i, spans, cs, context, where, text, dateline)
                 if choice is not None:
                     decided[i] = choice
+        # Names inside designations are scored on the same context (no neighbours: the
+        # designation itself is what surrounds them).
+        context = self._context(spans, decided, where)
+        self._part_choice = {}
+        for s in spans:
+            for p in s.parts:
+                cs = self._candidates(p)
+                if len({c.key for c in cs}) > 1:
+                    w = (_index(sentences, p.start), _index(paragraphs, p.start))
+                    self._part_choice[id(p)] = self._score_alone(cs, context, w)
         out = []
         doc_provs = {c.province_zh for c in decided if c is not None and c.level != "county"}
         doc_prefs = {p for c in decided if c is not None for p in _prefectures_of(c)
@@ -209,6 +219,11 @@ class Resolver:
                 and best.score < same[0].score + 0.75:
             return None  # two units of one province that fit equally (朝阳区 and 朝阳县)
         return best
+
+    def _score_alone(self, cands, ctx, where) -> Candidate | None:
+        """The best candidate on sentence / paragraph / document context alone, or None."""
+        fake = Span(-1, -1, "")
+        return self._choose(0, [fake], cands, ctx, [where], "", None)
 
     def _neighbours(self, i, spans, text) -> dict:
         """Provinces written right next to span i: "X in Y", "X, Y", "Y's X", 湖北荆州."""
@@ -361,17 +376,28 @@ class Resolver:
                 anchors |= provs
         if len(anchors) > 1:
             anchors = set()
-        doc_provs = {c.province_zh for c in decided if c is not None and c.province_zh}
+        doc_provs = {c.province_zh for c in decided if c is not None and c.province_zh
+                     and c.level != "county"}
+        doc_prefs = {x for c in decided if c is not None and c.level == "prefecture"
+                     for x in _prefectures_of(c)}
         best = None
         for p, cs in resolved:
             if anchors:
                 cs = [c for c in cs if c.province_zh in anchors or c.province_zh is None
                       and c.sense.source not in ("unit", "place")]
             elif len({c.key for c in cs}) > 1:
-                # No province in the designation's own name: an ambiguous part stays unplaced
-                # rather than being guessed from the rest of the document.
-                continue
+                # No province in the designation's own name: the part as the text's context
+                # decides it, or it stays unplaced.
+                chosen = getattr(self, "_part_choice", {}).get(id(p))
+                if chosen is None:
+                    continue
+                cs = [chosen]
             cs = [c for c in cs if c.level != "town" or anchors]
+            if not anchors:
+                # A county named inside a designation ("Binhai Road", "Wenchang Street") counts
+                # only where the text names its province or city, as for a bare county name.
+                cs = [c for c in cs if c.level != "county" or c.province_zh in doc_provs
+                      or c.prefecture_zh in doc_prefs or p.explicit]
             if len({c.key for c in cs}) != 1:
                 if not cs:
                     continue

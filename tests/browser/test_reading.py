@@ -418,3 +418,45 @@ def test_the_page_marks_when_every_layer_shown_at_load_is_drawn(page, built):
     for layer in built.index["layers"]:
         if layer["visible"]:
             assert status["layers"][layer["id"]]["state"] == "ready"
+
+
+# --- 8. speed at scale: a big layer goes on a canvas, in chunks -------------------------------------
+
+@pytest.fixture(scope="module")
+def big_server(tmp_path_factory):
+    import sys
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import synthetic_data
+    from app import create_app
+
+    data = synthetic_data.make(tmp_path_factory.mktemp("big") / "data", 6000, REPO / "data")
+    with serve(create_app({"TESTING": True, "DATA_DIR": str(data)})) as server:
+        yield server
+
+
+def test_a_big_layer_is_drawn_on_a_canvas_and_reached_through_the_table(browser, big_server):
+    context, page, watch = open_page(browser, big_server)
+    try:
+        page.goto(f"{big_server.url}/#layers=synthetic-points&base=outlines")
+        page.wait_for_function("() => window.atlas && atlas.status().pending === 0"
+                               " && performance.getEntriesByName('atlas-layers-drawn').length === 1", timeout=60_000)
+        status = page.evaluate("atlas.status()")
+        assert status["layers"]["synthetic-points"] == {"state": "ready", "visible": True, "features": 6000}
+        assert page.evaluate("atlas.shownCounts()['synthetic-points']") == 6000
+        # No SVG node per feature: the layer is on a canvas.
+        assert page.locator("path.atlas-l-synthetic-points").count() == 0
+        assert page.locator(".leaflet-atlas-point-pane canvas").count() >= 1
+        page.locator(".atlas-table-open").click()
+        expect(page.locator("#atlas-table tbody tr")).to_have_count(500)
+        expect(page.locator("#atlas-table caption")).to_contain_text("6000 places shown; the first 500 are listed")
+        first = page.locator("#atlas-table tbody tr").nth(0)
+        name = first.locator(".atlas-row-open").text_content()
+        first.locator(".atlas-row-open").click()
+        expect(page.locator(f"{OPEN_POPUP} .atlas-popup-name")).to_have_text(name)
+        # The filters apply to the canvas layer too.
+        page.select_option("#atlas-f-province", big_server.app.extensions["atlas_store"].province_names()[0])
+        wait_drawn(page)
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors

@@ -71,3 +71,47 @@ def test_common_words_are_not_county_names(extract):
 def test_hyphenated_places_are_one_mention(extract):
     ms = extract("the Changsha-Zhuzhou-Xiangtan area")
     assert [m["text"] for m in ms][0].startswith("Changsha-Zhuzhou-Xiangtan")
+
+
+def test_directional_regions_of_a_place(extract):
+    ms = {m["text"]: m for m in extract("It lies in western Jiangxi, near central Anhui Province, "
+                                        "and trades with Southeast Asia.")}
+    assert ms["western Jiangxi"]["kind"] == "region_or_belt"
+    assert ms["western Jiangxi"]["province"] == "Jiangxi"
+    assert ms["central Anhui Province"]["province"] == "Anhui"
+    assert ms["Southeast Asia"]["kind"] == "region_or_belt"
+
+
+def test_tail_before_the_name_and_chains_of_countries(extract):
+    ms = {m["text"]: m for m in extract("The Port of Jinzhou in Liaoning ships goods across the "
+                                        "China-Vietnam border and China-Europe routes.")}
+    assert ms["Port of Jinzhou"]["kind"] == "lab_or_facility"
+    assert ms["Port of Jinzhou"]["province"] == "Liaoning"
+    assert "China-Vietnam border" in ms and ms["China-Vietnam border"]["province"] is None
+    assert "China-Europe" in ms
+
+
+def test_free_trade_zone_areas_are_one_span(extract):
+    got = [m["text"] for m in extract("the China (Hubei) Pilot Free Trade Zone Yichang Area and "
+                                      "湖北自贸试验区武汉片区")]
+    assert got == ["China (Hubei) Pilot Free Trade Zone Yichang Area", "湖北自贸试验区武汉片区"]
+
+
+def test_chinese_countries_borders_and_mountain_ranges(extract):
+    ms = {m["text"]: m["kind"] for m in extract("中国与越南接壤，中越边境口岸众多；宜昌地处武陵山脉东缘。")}
+    assert ms["中国"] == ms["越南"] == "country"
+    assert ms["中越边境"] == "region_or_belt"
+    assert ms["武陵山脉"] == "mountain"
+
+
+def test_words_inside_latin_names_are_not_names(extract):
+    # 'Hai'an' (海安) inside "Xihai'an", 'Li' and 'An' inside words, "us" the pronoun.
+    ms = extract("Qingdao Xihai’an (West Coast) New Area told us about Lian and Anhui.")
+    texts = [m["text"] for m in ms]
+    assert "Qingdao Xihai’an (West Coast) New Area" in texts
+    assert not any(t.lower() in ("hai’an", "us", "li", "an") for t in texts)
+
+
+def test_sentence_words_are_trimmed_from_a_designation(extract):
+    assert [m["text"] for m in extract("Establish Jiangbei New Area in Nanjing")][0] == \
+        "Jiangbei New Area"

@@ -81,3 +81,30 @@ def test_countries_and_foreign_cities(extract):
     assert find(ms, "Germany")["kind"] == "country" and find(ms, "Germany")["lon"] is not None
     assert find(ms, "Hamburg")["kind"] == "foreign_city"
     assert find(ms, "Hamburg")["province"] is None
+
+
+def test_a_designation_is_placed_under_the_province_its_name_gives(extract):
+    # 滨海 alone is a county of Jiangsu; 安新 a county of Hebei; Huahu a town in Guangdong.
+    ms = {m["text"]: m for m in extract("天津滨海新区、贵州贵安新区和Ezhou Huahu Airport")}
+    assert ms["天津滨海新区"]["province"] == "Tianjin"
+    assert ms["贵州贵安新区"]["province"] == "Guizhou"
+    assert ms["Ezhou Huahu Airport"]["province"] == "Hubei"
+
+
+def test_bare_county_names_need_their_province_or_city_in_the_text(extract):
+    # 平原 (plain), 古城 (old town) and 通海 are county names too; nothing here names their provinces.
+    assert [m["text"] for m in extract("淮北平原的古城通海连江。")] == ["淮北"]
+    ms = extract("云南省玉溪市通海县和通海")
+    assert [m["text"] for m in ms][-1] == "通海" and ms[-1]["province"] == "Yunnan"
+
+
+def test_municipality_city_is_the_province_level_unit(extract):
+    m = find(extract("Shanghai City and Chongqing Municipality"), "Shanghai City")
+    assert m["kind"] == "province" and m["adcode"] == "310000"
+
+
+def test_polyphonic_names_have_every_reading(extract):
+    # pypinyin reads 朝阳 as 'zhaoyang'; Beijing's district is Chaoyang, and so is Shantou's 潮阳区.
+    m = find(extract("Chaoyang District in Beijing hosts embassies."), "Chaoyang District")
+    assert m["province"] == "Beijing" and m["adcode"] == "110105"
+    assert any(c["province"] == "Guangdong" for c in m["candidates"])
