@@ -207,7 +207,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Werkzeug reads no more of a body than this; one byte past the limit tells the handler a
     # streamed (chunked) body was too long (the handler refuses a declared length before reading).
     app.config.setdefault("MAX_CONTENT_LENGTH", extract_api.MAX_REQUEST_BYTES + 1)
-    # The geoparser, loaded once here so no request pays for the gazetteer (tests may pass one in).
+    # The geoparser, loaded once from here (in the background) so no request pays for the
+    # gazetteer on its own (tests may pass one in).
     parser = app.config.get("PARSER") or default_parser()
     vendor_dirs = _vendor_dirs()
 
@@ -563,10 +564,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 @lru_cache(maxsize=None)
 def default_parser():
-    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it)."""
-    from geo.parse import load_parser
+    """The geoparser with its gazetteer, loaded once per process (apps made in tests share it).
 
-    return load_parser()
+    It loads in a background thread from start-up (``geo.parse.BackgroundParser``): the map, the
+    API and the downloads answer within seconds, and POST /api/extract waits for the load."""
+    from geo.parse import BackgroundParser
+
+    return BackgroundParser()
 
 
 _stamps: dict[tuple[str, float], str] = {}

@@ -407,7 +407,8 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                                         "application/yaml": {"schema": {"type": "string"}}}},
                     "400": _error("malformed JSON or form, no text, text that is not UTF-8, bad choices"),
                     "413": _error("a document or request over the limit"),
-                    "415": _error("a media type or file type that is not read")}}},
+                    "415": _error("a media type or file type that is not read"),
+                    "503": _error("the geoparser is still loading at start-up (Retry-After says when to try again)")}}},
             "/api/openapi.json": {"get": {
                 "operationId": "getOpenApi", "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3 document",

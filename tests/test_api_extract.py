@@ -471,3 +471,21 @@ def test_real_geojson_and_catalog_with_the_readers_choices(real_client):
     assert isinstance(draft, list)
     by_mention = {e["sources"][0]["mention"]: e for e in draft}
     assert by_mention["Taizhou"]["provinces"] == ["Jiangsu"] and "Changsha" not in by_mention
+
+
+def test_a_parser_still_loading_is_a_503_with_retry_after():
+    import threading
+
+    from geo.api import ApiError
+    from geo.api.extract import extract
+    from geo.parse import BackgroundParser
+
+    release = threading.Event()
+    loading = BackgroundParser(lambda: release.wait(5), wait=0.01)
+    try:
+        with pytest.raises(ApiError) as err:
+            extract(loading, b'{"text": "Wuhan"}', content_type="application/json")
+        assert err.value.status == 503 and err.value.headers.get("Retry-After")
+        assert "still loading" in err.value.message
+    finally:
+        release.set()

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..parse import ParserNotReady
 from . import ApiError, ApiResponse
 
 MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
@@ -405,7 +406,10 @@ def extract(parser, body: bytes, *, content_type: str | None, content_length: in
     document = read_request(body, content_type, content_length,
                             text_from_bytes=text_from_bytes, document_error=document_error)
     lang = query_lang or document.lang or "auto"
-    result = dict(parser.extract(document.text, lang=lang))
+    try:
+        result = dict(parser.extract(document.text, lang=lang))
+    except ParserNotReady as exc:  # still loading at start-up, or its load failed
+        raise ApiError(503, str(exc), headers={"Retry-After": "10"}) from None
     result["mentions"] = apply_choices(list(result.get("mentions") or []), document.choices)
     answer = result_object(document, result)
     headers = {"Cache-Control": "no-store"}

@@ -57,6 +57,52 @@ class Parser:
                 "mentions": [{k: m[k] for k in MENTION_FIELDS} for m in mentions]}
 
 
+
+class ParserNotReady(RuntimeError):
+    """The parser is still loading, or its load failed; the message says which."""
+
+
+class BackgroundParser:
+    """A parser that starts loading in a daemon thread the moment it is made.
+
+    A server makes one at start-up: the gazetteer is still loaded once per process, but the map,
+    the API and the downloads answer at once instead of waiting seconds for it. ``extract`` waits
+    for the load (up to ``wait`` seconds) and then behaves as :meth:`Parser.extract`; past that, or
+    if the load failed, it raises :class:`ParserNotReady`.
+    """
+
+    def __init__(self, loader=None, *, wait: float = 120.0):
+        self._loader = loader or load_parser
+        self._wait = wait
+        self._parser = None
+        self._error: BaseException | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._load, name="geoparser-load", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            self._parser = self._loader()
+        except BaseException as exc:  # noqa: BLE001 - reported to every caller, never lost
+            self._error = exc
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set() and self._parser is not None
+
+    def parser(self, wait: float | None = None) -> "Parser":
+        """The loaded parser, waiting for it up to ``wait`` seconds (default: the instance's)."""
+        if not self._done.wait(self._wait if wait is None else wait):
+            raise ParserNotReady("the geoparser is still loading its gazetteer; try again in a few seconds")
+        if self._parser is None:
+            raise ParserNotReady(f"the geoparser could not be loaded: {type(self._error).__name__}: {self._error}")
+        return self._parser
+
+    def extract(self, text: str, *, lang: str = "auto") -> dict:
+        return self.parser().extract(text, lang=lang)
+
+
 def detect_language(text: str) -> str:
     """``zh`` when Chinese characters outnumber Latin letters, else ``en``."""
     head = text[:20000]
