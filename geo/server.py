@@ -268,14 +268,4 @@ def make_server(app, host: str = "127.0.0.1", port: int = 8000, limits: Limits |
     return AtlasServer(app, host, port, limits or Limits())
 
 
-def serve(app, host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None) -> None:
-    server = make_server(app, host, port, limits)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-
-
-__all__ = ["Limits", "make_server", "serve", "asdict"]
+__all__ = ["Limits", "make_server", "asdict"]
