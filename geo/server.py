@@ -25,7 +25,7 @@ version 3.0.2), this module adds in a subclass, each with its test in ``tests/te
 - A header whose lines end in a bare LF never matched waitress's CRLFCRLF: no answer, the
   connection left open. Here it is a 400 and the connection is closed.
 
-``python app.py`` serves with :func:`serve`; the README's Reliability table has the figures
+``python app.py`` serves with :func:`make_server`; the README's Reliability table has the figures
 (``scripts/attack_test.py``).
 """
 
