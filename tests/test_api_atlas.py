@@ -16,7 +16,7 @@ def store(data_dir) -> Store:
 
 
 def body_of(result: ApiResponse) -> dict:
-    raw = result.body.body if isinstance(result.body, Blob) else result.body
+    raw = getattr(result.body, "body", result.body)  # a Blob or JoinedBlob prepared once, or bytes
     return json.loads(raw)
 
 

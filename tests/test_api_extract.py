@@ -379,11 +379,10 @@ REAL_PASSAGE = ("Support the Wuhan Metropolitan Circle and Changsha in Hunan Pro
 
 
 @pytest.fixture(scope="module")
-def real_client(tmp_path_factory):
-    from conftest import write_fixture_data
-
-    data = write_fixture_data(tmp_path_factory.mktemp("extract") / "data")
-    return create_app({"TESTING": True, "DATA_DIR": str(data)}).test_client()
+def real_client(fixture_data_dir):
+    # The fixture data from conftest's fixture, never ``from conftest import``: in a full run that
+    # name may be another directory's conftest (tests/parse, tests/browser).
+    return create_app({"TESTING": True, "DATA_DIR": str(fixture_data_dir)}).test_client()
 
 
 def by_text(body) -> dict:

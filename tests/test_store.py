@@ -269,11 +269,15 @@ SPOILERS = [None, 7, -1.5, True, "", "x" * 70, [], {}, ["113", "30"], [[[]]], {"
             "../../etc/hostname", float("nan"), [1e308, -1e308], "\u0000", {"id": []}]
 
 
-def test_randomly_spoiled_files_load_or_fail_in_one_line(tmp_path):
+def test_randomly_spoiled_files_load_or_fail_in_one_line(tmp_path, fixture_data_dir):
     """250 random spoilings of the data files: each loads, or fails with one DataError line."""
     import random
+    import shutil
 
-    from conftest import write_fixture_data
+    # A fresh copy of the fixture data each time (not ``from conftest import``: in a full run that
+    # name may be another directory's conftest).
+    def write_fixture_data(root):
+        return Path(shutil.copytree(fixture_data_dir, root, dirs_exist_ok=True))
 
     rng = random.Random(20261201)
     outcomes = {"loaded": 0, "refused": 0}
