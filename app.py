@@ -304,6 +304,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         """The query arguments as a plain dict (the first value of a repeated one)."""
         return request.args.to_dict()
 
+    def html_page(name: str, make_html, *, framed: bool = True) -> Response:
+        """An HTML page made once per script root, with its hash-based CSP; ``framed`` pages may be
+        embedded where FRAME_ANCESTORS allows."""
+        key = name + request.script_root
+        if key not in page_cache:
+            html = make_html()
+            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
+        blob, policy = page_cache[key]
+        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
+        response.headers["Content-Security-Policy"] = policy
+        if framed and page_frame_options:
+            response.headers["X-Frame-Options"] = page_frame_options
+        return response
+
     # -- the page --------------------------------------------------------------------------------
     @app.get("/")
     def index():
@@ -318,8 +332,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             raise ApiError(400, str(exc)) from None
         if fmt == "json":
             return respond(features.landing(store, site(), args()))
-        key = request.script_root
-        if key not in page_cache:
+
+        def make():
             static = Path(app.static_folder)
             assets = mapview.PageAssets(
                 js=[("leaflet", asset_url("vendor", "leaflet.js", vendor_dirs["leaflet"], package="leaflet")),
@@ -338,45 +352,23 @@ def create_app(test_config: dict | None = None) -> Flask:
                 documents=url_for("documents_page"),
                 extra={"map_document": url_for("map_document_page")},
             )
-            html = mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox(),
+            return mapview.render_page(store.index(atlas.layer_links(base())), assets, urls, store.home_bbox(),
                                        store.documents(), store.province_names())
-            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
-        blob, policy = page_cache[key]
-        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
-        response.headers["Content-Security-Policy"] = policy
-        response.headers["Vary"] = "Accept, Accept-Encoding"
-        if page_frame_options:
-            response.headers["X-Frame-Options"] = page_frame_options
+        response = html_page("", make)
+        response.headers["Vary"] = "Accept, Accept-Encoding"  # JSON clients get the landing page
         return response
 
     @app.get("/documents")
     def documents_page():
         """The citations a popup links to: each source document and the places it names."""
-        key = "documents" + request.script_root
-        if key not in page_cache:
-            places: dict[str, list] = {}
-            for layer in store.layers.values():
-                for feature in layer.features:
-                    props = feature.get("properties") or {}
-                    for source in props.get("sources") or ():
-                        if isinstance(source, dict) and source.get("document"):
-                            places.setdefault(str(source["document"]), []).append({
-                                "id": feature.get("id"), "name": props.get("name"),
-                                "name_zh": props.get("name_zh"), "mention": source.get("mention")})
-            html = mapview.render_documents(store.documents(), places,
-                                            asset_url("static", "atlas.css", Path(app.static_folder)),
-                                            url_for("index"))
-            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
-        blob, policy = page_cache[key]
-        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
-        response.headers["Content-Security-Policy"] = policy
-        return response
+        return html_page("documents", lambda: mapview.render_documents(
+            store.documents(), store.places_by_document(),
+            asset_url("static", "atlas.css", Path(app.static_folder)), url_for("index")), framed=False)
 
     @app.get("/map-document")
     def map_document_page():
         """Map a document: paste or drop one, see its places (geo.docview, static/document.js)."""
-        key = "map-document" + request.script_root
-        if key not in page_cache:
+        def make():
             static, leaflet = Path(app.static_folder), vendor_dirs["leaflet"]
             assets = mapview.PageAssets(
                 js=[("leaflet", asset_url("vendor", "leaflet.js", leaflet, package="leaflet")),
@@ -386,14 +378,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                 icon=asset_url("static", "favicon.svg", static))
             urls = {"extract": url_for("api_extract"), "provinces": url_for("api_base_provinces"),
                     "atlas": url_for("index")}
-            html = docview.render_page(assets, urls, store.home_bbox())
-            page_cache[key] = Blob.of(html.encode("utf-8")), mapview.page_policy(html, ancestors)
-        blob, policy = page_cache[key]
-        response = blob_response(blob, "text/html", max_age=PAGE_MAX_AGE)
-        response.headers["Content-Security-Policy"] = policy
-        if page_frame_options:
-            response.headers["X-Frame-Options"] = page_frame_options
-        return response
+            return docview.render_page(assets, urls, store.home_bbox())
+        return html_page("map-document", make)
 
     @app.get("/vendor/<package>/<path:filename>")
     def vendor(package: str, filename: str):

@@ -485,6 +485,20 @@ class Store:
                             if source.get(k)}
         return sorted(docs.values(), key=lambda d: (d.get("date", ""), d.get("title", ""), d["document"]))
 
+    def places_by_document(self) -> dict[str, list[dict]]:
+        """For each document key, the places that cite it (id, names, the mention), in layer order:
+        what the citations page lists under each document."""
+        places: dict[str, list[dict]] = {}
+        for layer in self.layers.values():
+            for feature in layer.features:
+                props = feature.get("properties") or {}
+                for source in props.get("sources") or ():
+                    if isinstance(source, dict) and source.get("document"):
+                        places.setdefault(str(source["document"]), []).append({
+                            "id": feature.get("id"), "name": props.get("name"),
+                            "name_zh": props.get("name_zh"), "mention": source.get("mention")})
+        return places
+
     def province_names(self) -> list[str]:
         """The provinces the places lie in, by name."""
         return sorted({p for layer in self.layers.values() for names in layer.provinces for p in names})
