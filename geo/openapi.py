@@ -404,7 +404,8 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                                            "(geojson) or a catalog draft (catalog)",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExtractResult"}},
                                         GEOJSON: {"schema": {"type": "object"}},
-                                        "application/yaml": {"schema": {"type": "string"}}}},
+                                        "application/yaml": {"schema": {  # YAML text: a list of draft catalog entries
+                                            "type": "array", "items": {"type": "object"}}}}},
                     "400": _error("malformed JSON or form, no text, text that is not UTF-8, bad choices"),
                     "413": _error("a document or request over the limit"),
                     "415": _error("a media type or file type that is not read"),
