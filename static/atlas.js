@@ -1112,6 +1112,7 @@
     layers: {}, base: "osm", place: null, userBase: false, filter: { doc: null, asof: null, province: null, precision: null }
   };
   var drawn = { count: 0, first: null, scheduled: false };
+  var tilesLater = false;
 
   function visibleGroups() {
     return groups.filter(function (g) { return state.layers[g.atlas.opts.id]; });
@@ -1166,6 +1167,7 @@
         if (drawn.first === null) {
           drawn.first = performance.now();
           mark("atlas-layers-drawn");
+          if (tilesLater && state.base === "osm" && !map.hasLayer(tiles)) map.addLayer(tiles);
           buildUi();
         }
         document.documentElement.setAttribute("data-atlas-drawn", String(drawn.count));
@@ -1213,7 +1215,10 @@
     var offline = [outlines].concat(baseGroups);
     if (state.base === "osm") {
       offline.forEach(function (g) { if (map.hasLayer(g)) map.removeLayer(g); });
-      if (!map.hasLayer(tiles)) map.addLayer(tiles);
+      // At load the tiles wait until the layers are drawn: their two dozen requests, decodes and
+      // fade-ins would share the main thread (and the network) with the data the reader came for.
+      if (drawn.first === null) tilesLater = true;
+      else if (!map.hasLayer(tiles)) map.addLayer(tiles);
     } else {
       if (map.hasLayer(tiles)) map.removeLayer(tiles);
       offline.forEach(function (g) {
