@@ -401,7 +401,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/api/features")
     def api_features():
         """Every display feature of every layer (same filters as one layer)."""
-        return respond(atlas.features(store, request.args))
+        return respond(atlas.features(store, request.args, base()))
 
     @app.get("/api/layers/<layer_id>")
     def api_layer(layer_id: str):

@@ -82,7 +82,10 @@ PREFETCH = """(function () {
   // As atlas.js loads them (loadMany): every feature in one request when most layers are shown
   // and none streams, else each layer on its own (a few at most from here).
   var streamed = c.each.some(function (e) { return e.stream; });
-  if (!streamed && want.length >= 4 && want.length * 2 >= c.layers.length) return get(c.url, "application/geo+json");
+  if (!streamed && want.length >= 4 && want.length * 2 >= c.layers.length) {
+    var ids = c.layers.filter(function (id) { return want.indexOf(id) >= 0; });
+    return get(c.url + (ids.length < c.layers.length ? "?layers=" + encodeURIComponent(ids.join(",")) : ""), "application/geo+json");
+  }
   want.slice(0, 6).forEach(function (id) {
     var e = c.each[c.layers.indexOf(id)];
     if (e.stream) get(e.stream, "application/geo+json-seq");

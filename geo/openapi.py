@@ -332,7 +332,12 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                               "404": _error("no such layer")}}},
             "/api/features": {"get": {
                 "operationId": "getFeatures", "summary": "Every layer's features",
-                "parameters": _FILTERS,
+                "parameters": _FILTERS + [
+                    {"name": "layers", "in": "query", "required": False,
+                     "description": "only these layers: ids separated by commas (GET /api/layers "
+                                    "lists them); features come in panel order; empty means all",
+                     "schema": {"type": "string", "maxLength": 4000},
+                     "example": "logistics-hubs,central-cities"}],
                 "responses": {"200": geojson_ok, "400": _error("a malformed filter")}}},
             "/api/places": {"get": {
                 "operationId": "searchPlaces", "summary": "Search places by name",

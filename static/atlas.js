@@ -1051,8 +1051,12 @@
       need.forEach(function (g) { load(g).catch(function () {}); });
       return;
     }
-    var all = groups.filter(function (g) { return !g.atlas.promise && g.atlas.state !== "ready"; });
-    var bulk = getJSON(config.urls.features).then(function (collection) {
+    // The layers needed now, in one request (in panel order, as <head> asked for them: see
+    // geo.mapview.PREFETCH); the others load when they are shown.
+    var all = groups.filter(function (g) { return need.indexOf(g) >= 0; });
+    var ids = all.map(function (g) { return g.atlas.opts.id; });
+    var url = config.urls.features + (ids.length < groups.length ? "?layers=" + encodeURIComponent(ids.join(",")) : "");
+    var bulk = getJSON(url).then(function (collection) {
       mark("atlas-data");
       var byId = {};
       (collection.features || []).forEach(function (feature) {

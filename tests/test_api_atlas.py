@@ -42,6 +42,8 @@ def test_unfiltered_layer_is_the_prepared_blob(store):
     (lambda s: atlas.layer(s, "corridors", {"bbox": "1,2,3"}), 400, "bbox"),
     (lambda s: atlas.features(s, {"province": "Atlantis"}), 400, "unknown province"),
     (lambda s: atlas.places(s, {}), 400, "q is required"),
+    (lambda s: atlas.features(s, {"layers": "corridors,atlantis"}, "/x"), 400, "unknown layer 'atlantis' in layers; GET /x/api/layers"),
+    (lambda s: atlas.features(s, {"layers": "corridors,,gateways"}), 400, "none empty"),
     (lambda s: atlas.places(s, {"q": "wuhan", "limit": "0"}), 400, "limit"),
     (lambda s: atlas.download_layer(s, ".."), 404, "unknown layer"),
 ])
@@ -49,6 +51,23 @@ def test_errors_name_what_is_wrong(store, call, status, fragment):
     with pytest.raises(ApiError) as info:
         call(store)
     assert info.value.status == status and fragment in info.value.message
+
+
+def test_features_of_the_layers_asked_for_in_panel_order(store):
+    order = list(store.layers)
+    asked = [order[-1], order[0], order[-1]]  # any order, repeats: the answer is in panel order
+    result = atlas.features(store, {"layers": ",".join(asked)})
+    ids = [f["id"] for f in body_of(result)["features"]]
+    want = [f["id"] for layer in store.layers.values() if layer.id in asked
+            for f in json.loads(layer.blob.body)["features"]]
+    assert ids == want and ids and len(ids) == store.layers[order[0]].count + store.layers[order[-1]].count
+    # With a filter too: those layers' features that pass it.
+    hubs = body_of(atlas.features(store, {"layers": "logistics-hubs,corridors", "province": "河南"}))
+    assert {f["properties"]["layer"] for f in hubs["features"]} <= {"logistics-hubs", "corridors"}
+    assert "hub-zhengzhou" in [f["id"] for f in hubs["features"]]
+    # Empty, or every layer, is the prepared body of all of them.
+    assert atlas.features(store, {"layers": ""}).body is store.features
+    assert atlas.features(store, {"layers": ",".join(reversed(list(store.layers)))}).body is store.features
 
 
 def test_places_and_downloads(store):

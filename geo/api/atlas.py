@@ -108,16 +108,38 @@ def layers_index(store: Store, base: str = "") -> ApiResponse:
     return ApiResponse(memo(store, ("layers-index", base), make))
 
 
-def features(store: Store, args: Args) -> ApiResponse:
-    """GET /api/features: every display feature of every layer (same filters as one layer)."""
+def parse_layer_ids(store: Store, value: str | None, base: str = "") -> tuple[str, ...] | None:
+    """``layers=a,b``: those layers' ids in panel order; None when not given (or empty)."""
+    if value is None or not value.strip():
+        return None
+    asked = [part.strip() for part in value.split(",")]
+    if any(not part for part in asked):
+        raise ApiError(400, "layers must be layer ids separated by commas, with none empty")
+    unknown = [part for part in asked if part not in store.layers]
+    if unknown:
+        raise ApiError(400, f"unknown layer {unknown[0][:60]!r} in layers; GET {paths(base)['index']} lists the layers")
+    wanted = set(asked)
+    return tuple(layer_id for layer_id in store.layers if layer_id in wanted)
+
+
+def features(store: Store, args: Args, base: str = "") -> ApiResponse:
+    """GET /api/features: every display feature of every layer, or of the ``layers`` asked for
+    (the map asks for the layers it shows at load), with the same filters as one layer."""
     bbox, province, q = feature_filters(store, args)
-    if not (bbox or province or q):
+    chosen_layers = parse_layer_ids(store, args.get("layers"), base)
+    if chosen_layers is not None and len(chosen_layers) == len(store.layers):
+        chosen_layers = None
+    if not (bbox or province or q or chosen_layers):
         return ApiResponse(store.features, media_type=GEOJSON_TYPE)
+    layers = [store.layers[i] for i in chosen_layers] if chosen_layers else list(store.layers.values())
+    if not (bbox or province or q):
+        blob = filtered_answer(store, ("layers", chosen_layers), lambda: feature_collection_bytes(
+            layer.feature_bytes[i] for layer in layers for i in range(len(layer.feature_bytes))))
+        return ApiResponse(blob, media_type=GEOJSON_TYPE)
     # Keyed by what the filters selected (cheap to find), not by how they were spelt: every
     # window around the same places shares one answer, so a client varying the bbox costs a select.
-    layers = list(store.layers.values())
     selection = tuple(tuple(layer.select(bbox=bbox, province=province, q=q)) for layer in layers)
-    blob = filtered_answer(store, ("*", selection), lambda: feature_collection_bytes(
+    blob = filtered_answer(store, ("*", chosen_layers, selection), lambda: feature_collection_bytes(
         layer.feature_bytes[i] for layer, chosen in zip(layers, selection) for i in chosen))
     return ApiResponse(blob, media_type=GEOJSON_TYPE)
 
