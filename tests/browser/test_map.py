@@ -92,12 +92,15 @@ def test_page_loads_everything_from_the_app_without_console_errors(page_watch, l
     data_requests = []
     page.on("request", lambda r: data_requests.append(urlsplit(r.url).path) if "/api/" in r.url else None)
     goto_drawn(page, live_server.url + "/")
-    # Most layers are shown at first, so the page asks for all features at once, not layer by layer.
+    # Most layers are shown at first, so the page asks for their features at once, not layer by
+    # layer; a layer hidden at first is fetched when it is shown.
     assert data_requests.count("/api/features") == 1
     assert not [p for p in data_requests if p.startswith("/api/layers")], data_requests
     status = page.evaluate("atlas.status()")
     for layer in live_server.index["layers"]:
-        assert status["layers"][layer["id"]] == {"state": "ready", "visible": layer["visible"], "features": layer["count"]}
+        want = {"state": "ready", "visible": True, "features": layer["count"]} if layer["visible"] else \
+            {"state": "idle", "visible": False, "features": 0}
+        assert status["layers"][layer["id"]] == want
     # Scripts and stylesheets all come from the app; the only outside requests are map tiles.
     sources = page.eval_on_selector_all("script[src], link[href]", "els => els.map(e => e.src || e.href)")
     assert sources and all(is_loopback(url) for url in sources), sources
