@@ -199,28 +199,65 @@ def check_feature_collection(fc) -> list[str]:
     features = fc.get("features")
     if not isinstance(features, list):
         return problems + ["'features' is not a list"]
-    seen = set()
+    checker = FeatureChecker()
     for i, f in enumerate(features):
+        problems += checker.check(f, i)
+    return problems
+
+
+class FeatureChecker:
+    """The contract checked one feature at a time, in order (a store streams a big layer through
+    it without holding the features); it remembers the ids seen, for duplicates."""
+
+    def __init__(self):
+        self.seen: set = set()
+
+    def check(self, f, i: int) -> list[str]:
+        """The problems of feature ``f``, the ``i``-th of its collection (empty when it holds)."""
         fid = f.get("id") if isinstance(f, dict) else None
         label = f"feature {_short(fid)}" if isinstance(fid, str) else f"feature #{i}"
         if not isinstance(f, dict) or f.get("type") != "Feature":
-            problems.append(f"{label}: not a Feature")
-            continue
+            return [f"{label}: not a Feature"]
+        problems = []
         if not isinstance(fid, str) or not fid:
             problems.append(f"{label}: id must be a non-empty string")
-        elif fid in seen:
+        elif fid in self.seen:
             problems.append(f"{label}: duplicate id")
         else:
-            seen.add(fid)
-        problems += [f"{label}: {p}" for p in _check_geometry(f.get("geometry"))]
-        problems += [f"{label}: {p}" for p in _check_properties(f.get("properties"))]
-    return problems
+            self.seen.add(fid)
+        geometry = _check_geometry(f.get("geometry"))
+        properties = _check_properties(f.get("properties"))
+        if geometry or properties:
+            problems += [f"{label}: {p}" for p in geometry + properties]
+        return problems
+
+
+_NUMBER_TYPES = (int, float)
+
+
+def _check_point(coords) -> list[str] | None:
+    """A Point's problems without shapely, or None where the general walk must name them: two
+    finite numbers in range always make a valid, non-empty Point (NaN and inf fail the range)."""
+    if type(coords) is not list or len(coords) != 2:
+        return None
+    x, y = coords
+    if type(x) not in _NUMBER_TYPES or type(y) not in _NUMBER_TYPES:  # bool is not a number here
+        return None
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        return ["coordinates are not [lon, lat] within range"]
+    if round(x, 6) != x or round(y, 6) != y:
+        return ["coordinates have more than 6 decimals"]
+    return []
 
 
 def _check_geometry(geom) -> list[str]:
     if not isinstance(geom, dict) or not isinstance(geom.get("type"), str) or geom["type"] not in GEOMETRY_TYPES:
         return ["geometry missing or of an unknown type"]
     coords = geom.get("coordinates")
+    if geom["type"] == "Point":
+        fast = _check_point(coords)
+        if fast is not None:
+            return fast
     out = []
     points, problem = positions(geom["type"], coords)
     if problem:

@@ -327,8 +327,22 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "responses": {"200": {"description": "the layer index", **_json("LayerIndex")}}}},
             "/api/layers/{layer_id}": {"get": {
                 "operationId": "getLayer", "summary": "One layer's features",
-                "parameters": [layer_param] + _FILTERS,
-                "responses": {"200": geojson_ok, "400": _error("a malformed filter"),
+                "description": "A FeatureCollection, or with f=geojsonseq (or Accept: "
+                               "application/geo+json-seq) a GeoJSON Text Sequence (RFC 8142): each "
+                               "feature as RS (0x1E), its JSON and LF, to read a big layer as a "
+                               "stream, a feature at a time.",
+                "parameters": [layer_param] + _FILTERS + [
+                    {"name": "f", "in": "query", "required": False,
+                     "description": "the representation: geojson (a FeatureCollection, the "
+                                    "default) or geojsonseq (a GeoJSON Text Sequence); without "
+                                    "it, the Accept header decides",
+                     "schema": {"type": "string", "enum": ["geojson", "geojsonseq"]}}],
+                "responses": {"200": {"description": "a GeoJSON FeatureCollection (RFC 7946), or "
+                                                     "a GeoJSON Text Sequence (RFC 8142)",
+                                      "content": {
+                                          GEOJSON: {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
+                                          "application/geo+json-seq": {"schema": {"type": "string"}}}},
+                              "400": _error("a malformed filter or format"),
                               "404": _error("no such layer")}}},
             "/api/features": {"get": {
                 "operationId": "getFeatures", "summary": "Every layer's features",
