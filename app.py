@@ -625,8 +625,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # The GIS downloads are made on first request; a served app makes the small ones now, in the
     # background, so no visitor waits for GDAL (big layers' files: on first request, geo.downloads).
-    threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
-                     name="atlas-downloads", daemon=True).start()
+    store = app.extensions["atlas_store"]
+
+    def background() -> None:
+        store.warm_up()  # the search index, so the first search does not build it
+        downloads_api.downloads_of(store).make_all()
+
+    threading.Thread(target=background, name="atlas-background", daemon=True).start()
 
     limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
                     header_timeout=args.header_timeout, send_timeout=args.send_timeout)

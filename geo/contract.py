@@ -291,31 +291,40 @@ def _is(value, json_type: str) -> bool:
     return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
+# PROPERTIES as the check walks them, worked out once (the check runs on every feature of a
+# layer at start-up): name, Python type, required, [min, max] or None, item type or None.
+_PLAN = tuple(
+    (p.name, _PYTHON_TYPES[p.type], p.required,
+     (p.minimum, p.maximum) if p.minimum is not None and p.maximum is not None else None,
+     p.item_type if p.item_type and p.item_type != "object" else None)
+    for p in PROPERTIES)
+_MISSING = object()
+
+
 def _check_properties(props) -> list[str]:
     if not isinstance(props, dict):
         return ["no properties"]
     out = []
-    for prop in PROPERTIES:
-        if prop.name not in props:
-            if prop.required:
-                out.append(f"missing property {prop.name!r}")
+    for name, kind, required, bounds, item_type in _PLAN:
+        value = props.get(name, _MISSING)
+        if value is _MISSING:
+            if required:
+                out.append(f"missing property {name!r}")
             continue
-        value = props[prop.name]
-        if not _is(value, prop.type):
-            if prop.required:
-                out.append(f"property {prop.name!r} should be {_PYTHON_TYPES[prop.type].__name__}")
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            if required:
+                out.append(f"property {name!r} should be {kind.__name__}")
             continue
-        if prop.minimum is not None and prop.maximum is not None and not prop.minimum <= value <= prop.maximum:
-            out.append(f"{prop.name} outside {prop.minimum}-{prop.maximum}")
-        if prop.item_type and prop.item_type != "object" and not all(_is(v, prop.item_type) for v in value):
-            out.append(f"{prop.name} must be {prop.item_type}s")
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            out.append(f"{name} outside {bounds[0]}-{bounds[1]}")
+        if item_type is not None and value and not all(_is(v, item_type) for v in value):
+            out.append(f"{name} must be {item_type}s")
     sources = props.get("sources")
     if isinstance(sources, list):
         if len(sources) < BY_NAME["sources"].min_items:
             out.append("no sources")
         for s in sources:
-            if not isinstance(s, dict) or any(not isinstance(s.get(k), str) or not s.get(k)
-                                              for k in SOURCE_KEYS):
+            if not isinstance(s, dict) or not all(isinstance(v := s.get(k), str) and v for k in SOURCE_KEYS):
                 out.append(f"a source lacks one of {', '.join(SOURCE_KEYS)}")
                 break
     return out

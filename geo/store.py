@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
+import orjson
 
 from . import query
 from .catalog import COLOUR_PATTERN, ID_PATTERN
@@ -204,7 +205,8 @@ class SeqBlob(JoinedBlob):
     def __init__(self, slices: Sequence[bytes]):
         self.slices = slices
         self.parts = []
-        self.length = sum(len(s) for s in _views(slices)) + 2 * len(slices)
+        self.length = (slices.total() if isinstance(slices, FeatureSlices)
+                       else sum(len(s) for s in slices)) + 2 * len(slices)
         self._init_lazy()
 
     def chunks(self) -> Iterator[bytes]:
@@ -243,6 +245,10 @@ class FeatureSlices(Sequence):
         a, b = self._offsets[i]
         return int(a), int(b)
 
+    def total(self) -> int:
+        """The bytes of every feature together (the commas between them aside)."""
+        return int((self._offsets[:, 1] - self._offsets[:, 0]).sum())
+
     def views(self) -> list[memoryview]:
         view = memoryview(self._body)
         return [view[a:b] for a, b in self._offsets.tolist()]
@@ -261,7 +267,11 @@ class LazyFeatures(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return json.loads(self._bytes[i])
+        data = self._bytes[i]
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:  # NaN or a huge integer, which only json reads
+            return json.loads(data)
 
     def __iter__(self) -> Iterator[dict]:
         for i in range(len(self)):
@@ -306,13 +316,24 @@ class Layer:
     feature_bytes: Sequence[bytes]
     bboxes: Boxes
     provinces: list[frozenset[str]]
-    search: list[query.SearchEntry]
     blob: Any                                   # Blob or LazyBlob
     adcodes: list[str | None] = field(default_factory=list, repr=False)
     documents: dict = field(default_factory=dict, repr=False)   # first source of each document
     ids: list[str] = field(default_factory=list, repr=False)
     _shapes: list | None = field(default=None, repr=False)
     _seq: Any = field(default=None, repr=False)
+    _search: list | None = field(default=None, repr=False)
+    _store: Any = field(default=None, repr=False)   # builds every layer's search entries at once
+
+    @property
+    def search(self) -> list[query.SearchEntry]:
+        """Each feature as the search sees it, built on first use (by the store: with the hosts)."""
+        if self._search is None:
+            if self._store is not None:
+                self._store.search_entries  # noqa: B018 - builds them, this layer's among them
+            else:
+                self._search = query.build_search_index(self.features)
+        return self._search
 
     @property
     def features(self) -> LazyFeatures:
@@ -555,7 +576,6 @@ class _LayerSummary:
         self.ids: list[str] = []
         self.boxes: list[tuple] = []
         self.provinces: list[frozenset] = []
-        self.search: list[query.SearchEntry] = []
         self.adcodes: list[str | None] = []
         self.documents: dict[str, dict] = {}
         self.types: set = set()
@@ -590,7 +610,6 @@ class _LayerSummary:
         self.boxes.append(box or (math.nan,) * 4)
         names = tuple(str(p) for p in props.get("provinces") or ())
         self.provinces.append(self.interned.get_or_add(("provinces", names), lambda: frozenset(names)))
-        self.search.append(query.SearchEntry.from_feature(f, i))
         code = (props.get("gazetteer") or {}).get("adcode") if isinstance(props.get("gazetteer"), dict) else None
         self.adcodes.append(sys.intern(code) if isinstance(code, str) else None)
         for source in props.get("sources") or ():
@@ -615,7 +634,7 @@ class _LayerSummary:
         if not meta.get("geometry_types"):
             meta["geometry_types"] = sorted(self.types)
         return Layer(id=self.layer_id, meta=meta, feature_bytes=feature_bytes, bboxes=bboxes,
-                     provinces=self.provinces, search=self.search, blob=blob, adcodes=self.adcodes,
+                     provinces=self.provinces, blob=blob, adcodes=self.adcodes,
                      documents=self.documents, ids=self.ids)
 
 
@@ -625,16 +644,20 @@ def _load_layer(path: Path, layer_id: str, meta: dict, check: bool, interned: _I
     what = f"layer {layer_id}"
     data = _read_bytes(path, what)
     offsets = _split_layer(data)
+    view = memoryview(data)
     if offsets is not None:
         summary = _LayerSummary(layer_id, check, interned)
         try:
             for a, b in offsets:
-                summary.add(json.loads(data[a:b]))
+                # orjson reads the slice in place; what it refuses (NaN, huge integers, bad
+                # UTF-8, JSON that does not parse as split) goes down the careful path.
+                summary.add(orjson.loads(view[a:b]))
         except (ValueError, RecursionError):
             offsets = None  # not JSON as split: the careful path names the problem as it always did
     if offsets is None:
-        del data
+        del data, view
         return _load_layer_carefully(path, layer_id, meta, check, interned)
+    del view
     summary.raise_problems(path, what)
     end = offsets[-1][1] + len(FC_TAIL) if offsets else len(FC_HEAD) + len(FC_TAIL)
     if end != len(data):
@@ -658,6 +681,16 @@ def _load_layer_carefully(path: Path, layer_id: str, meta: dict, check: bool, in
     return summary.layer(meta, FeatureSlices(body, offsets), blob_of(body))
 
 
+def _host_names(cities: list[dict]) -> dict[str, list[str]]:
+    """The names of each city of the offline base, by adcode: the hosts search knows."""
+    names: dict[str, list[str]] = {}
+    for city in cities:
+        props = city.get("properties") or {}
+        code = str(props.get("adcode") or city.get("id") or "")
+        names[code] = [str(props.get(k)) for k in ("name", "name_zh") if props.get(k)]
+    return names
+
+
 class Store:
     """Everything the app serves, held in memory."""
 
@@ -678,12 +711,13 @@ class Store:
         self.province_table = province_table
         self.province_boxes = province_boxes or {}
         self.base = {name: (base or {}).get(name) or Blob.of(EMPTY_COLLECTION) for name in BASE_LAYERS}
-        self._add_hosts(cities or [])
+        self._hosts = _host_names(cities or [])
+        self._search_entries: list | None = None
+        self._search_lock = threading.Lock()
+        for layer in layers.values():
+            layer._store = self
         # Every display feature in panel order: what the page fetches when it shows most layers at once.
         self.features = _all_features(layers.values())
-        self.search_entries = [e for layer in layers.values() for e in layer.search]
-        for order, entry in enumerate(self.search_entries):
-            entry.order = order
         self._features_by_id = {fid: (layer, i) for layer in layers.values() for i, fid in enumerate(layer.ids)}
         self._places_by_document: dict | None = None
 
@@ -747,23 +781,42 @@ class Store:
             base[name] = blob_of(feature_collection_bytes(dumps(f) for f in base_features))
         return cls(data_dir, themes, layers, locations, provinces, table, boxes, base, cities, same)
 
-    def _add_hosts(self, cities: list[dict]) -> None:
+    @property
+    def search_entries(self) -> list[query.SearchEntry]:
+        """Every feature as the search sees it, in panel order: built on first search (a served
+        app builds them in the background after start, ``warm_up``), from the features parsed
+        once more, with the city that hosts each place."""
+        if self._search_entries is None:
+            with self._search_lock:
+                if self._search_entries is None:
+                    entries = []
+                    for layer in self.layers.values():
+                        if layer._search is None:
+                            layer_entries = query.build_search_index(layer.features)
+                            self._add_hosts(layer, layer_entries)
+                            layer._search = layer_entries
+                        entries += layer._search
+                    for order, entry in enumerate(entries):
+                        entry.order = order
+                    self._search_entries = entries
+        return self._search_entries
+
+    def warm_up(self) -> None:
+        """Build what the first search would (``python app.py`` calls it in the background)."""
+        self.search_entries  # noqa: B018
+
+    def _add_hosts(self, layer: Layer, entries: list[query.SearchEntry]) -> None:
         """Let search find a place by the city that hosts it (its adcode's prefecture-level unit)."""
-        names: dict[str, list[str]] = {}
-        for city in cities:
-            props = city.get("properties") or {}
-            code = str(props.get("adcode") or city.get("id") or "")
-            names[code] = [str(props.get(k)) for k in ("name", "name_zh") if props.get(k)]
+        names = self._hosts
         if not names:
             return
-        for layer in self.layers.values():
-            for code, entry in zip(layer.adcodes, layer.search):
-                # A point's one adcode (areas and lines are found by their members already).
-                if code is None:
-                    continue
-                host = next((names[c] for c in host_codes(code) if c in names), [])
-                for name in host:
-                    entry.add_host(name)
+        for code, entry in zip(layer.adcodes, entries):
+            # A point's one adcode (areas and lines are found by their members already).
+            if code is None:
+                continue
+            host = next((names[c] for c in host_codes(code) if c in names), [])
+            for name in host:
+                entry.add_host(name)
 
     # -- queries --------------------------------------------------------------------------------
     def select_all(self, bbox=None, province=None, q=None) -> bytes:
@@ -986,34 +1039,34 @@ def _locations_as_built(path: Path, layers: Mapping[str, Layer]) -> tuple[Joined
     total = sum(layer.count for layer in ordered)
     if len(by_id) != total:
         raise _NotAsBuilt  # an id in two layers: the careful path says so
-    layer_of = np.full(total, -1, dtype=np.int32)
-    index_of = np.zeros(total, dtype=np.int64)
-    taken = np.zeros(total, dtype=bool)
-    starts = np.cumsum([0] + [layer.count for layer in ordered])
-    n = 0
+    layer_of: list[int] = []
+    index_of: list[int] = []
+    taken: set = set()
+    slices = [layer.feature_bytes for layer in ordered]
+    match, lookup = _ID_AT_START.match, by_id.get
     try:
         with path.open("rb") as fh:
             for piece in _pieces(fh):
-                m = _ID_AT_START.match(piece)
-                hit = by_id.get(m.group(1).decode("utf-8")) if m else None
-                if hit is None or n >= total:
+                m = match(piece)
+                hit = lookup(m.group(1).decode("utf-8")) if m else None
+                if hit is None or hit in taken:
                     raise _NotAsBuilt
                 k, i = hit
-                slot = starts[k] + i
-                if taken[slot] or ordered[k].feature_bytes[i] != piece:
+                if slices[k][i] != piece:
                     raise _NotAsBuilt
-                taken[slot] = True
-                layer_of[n], index_of[n] = k, i
-                n += 1
+                taken.add(hit)
+                layer_of.append(k)
+                index_of.append(i)
     except (OSError, UnicodeDecodeError):
         raise _NotAsBuilt from None
-    if n != total:
+    if len(layer_of) != total:
         raise _NotAsBuilt
+    del taken
     order = LocationOrder(ordered, layer_of, index_of)
     # Runs of consecutive features of one layer go out as one view of its body.
     parts: list = [FC_HEAD]
     run = None  # [layer position, first index, last index]
-    for k, i in zip(layer_of.tolist(), index_of.tolist()):
+    for k, i in zip(layer_of, index_of):
         if run and run[0] == k and run[2] + 1 == i:
             run[2] = i
             continue
