@@ -63,7 +63,10 @@ class Limits:
     connection_limit: int = 1000      # open connections (capped below the process's file limit)
     max_header: int = 16 * 1024       # request line and headers
     max_body: int = 64 * 1024         # the API takes no bodies; a decoded gzip body counts in full
-    check_interval: float = 0.5       # how often the timeouts are checked
+    # How often the timeouts are checked, in whole seconds: waitress reads asyncore_loop_timeout
+    # and cleanup_interval with int(), so 0.5 became 0 and the loop polled without waiting,
+    # holding a core (and the GIL) even with no client.
+    check_interval: int = 1
 
     def waitress_settings(self) -> dict:
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -72,10 +75,10 @@ class Limits:
         return {
             "threads": self.threads,
             "channel_timeout": self.idle_timeout,
-            "cleanup_interval": self.check_interval,
+            "cleanup_interval": max(1, int(self.check_interval)),
             "connection_limit": connections,
             "asyncore_use_poll": True,  # select() cannot watch descriptors above 1023
-            "asyncore_loop_timeout": self.check_interval,
+            "asyncore_loop_timeout": max(1, int(self.check_interval)),
             "max_request_header_size": self.max_header,
             "max_request_body_size": self.max_body,
             "outbuf_overflow": self.output_limit,      # beyond this, buffered output goes to a temporary file
