@@ -74,3 +74,32 @@ def test_one_statement_feeds_the_schema_and_the_check():
 
 REQUIRED_IN_GOOD = ("name", "name_zh", "aliases", "layer", "theme", "provinces", "description", "precision",
                     "geometry_basis", "gazetteer", "members", "sources", "precision_label", "schematic")
+
+
+POINTS = [[113.5, 30.25], [113, 30], [-180, -90], [180, 90], [180.000001, 0], [0, -90.5],
+          [float("nan"), 30], [113, float("inf")], [1e400, 0], [113.1234567, 30], [113.123456, 30.1234565],
+          [True, 30], [113, False], ["113", "30"], [113], [113, 30, 5], [], [[113, 30]], {"lon": 113},
+          None, "113,30", 113]
+
+
+@pytest.mark.parametrize("coords", POINTS, ids=[repr(c)[:30] for c in POINTS])
+def test_a_point_is_checked_without_shapely_as_with_it(coords, monkeypatch):
+    """The fast path for Points names the same problems as the general one (shapely's)."""
+    from geo import contract
+
+    geom = {"type": "Point", "coordinates": coords}
+    fast = contract._check_geometry(geom)
+    monkeypatch.setattr(contract, "_check_point", lambda c: None)
+    assert fast == contract._check_geometry(geom)
+
+
+def test_the_feature_checker_streams_what_the_collection_check_finds():
+    from geo.contract import FeatureChecker
+
+    good = {"type": "Feature", "id": "a", "geometry": {"type": "Point", "coordinates": [113, 30]},
+            "properties": {}}
+    features = [good, dict(good), None, {**good, "id": ""}]
+    checker = FeatureChecker()
+    streamed = [p for i, f in enumerate(features) for p in checker.check(f, i)]
+    assert streamed == check_feature_collection({"type": "FeatureCollection", "features": features})
+    assert any("duplicate id" in p for p in streamed) and any("feature #2: not a Feature" in p for p in streamed)
