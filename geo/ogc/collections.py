@@ -58,6 +58,13 @@ class Collection:
         return self.types
 
     def bbox(self) -> list[float] | None:
+        array = getattr(self.bboxes, "array", None)  # a layer's boxes (geo.store.Boxes): at once
+        if array is not None:
+            present = array[self.bboxes.present]
+            if not len(present):
+                return None
+            return [float(present[:, 0].min()), float(present[:, 1].min()),
+                    float(present[:, 2].max()), float(present[:, 3].max())]
         boxes = [b for b in self.bboxes if b]
         if not boxes:
             return None
