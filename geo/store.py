@@ -1004,36 +1004,12 @@ class _NotAsBuilt(Exception):
 _ID_AT_START = re.compile(rb'\{"type":"Feature","id":"([^"\\]*)"')
 
 
-def _pieces(fh) -> Iterator[bytes]:
-    """The features of a FeatureCollection file as the build writes it, as bytes, read a few MB
-    at a time; _NotAsBuilt where it is not in that form."""
-    buf = fh.read(_CHUNK)
-    if not buf.startswith(FC_HEAD):
-        raise _NotAsBuilt
-    pos = len(FC_HEAD)
-    while True:
-        m = _FEATURE_GAP.search(buf, pos)
-        if m:
-            yield buf[pos:m.start() + 1]
-            pos = m.start() + 2
-            continue
-        more = fh.read(_CHUNK)
-        if not more:
-            break
-        buf = buf[pos:] + more
-        pos = 0
-    rest = buf[pos:].rstrip(_JSON_SPACE)
-    if not rest.endswith(FC_TAIL):
-        raise _NotAsBuilt
-    if len(rest) > len(FC_TAIL):
-        yield rest[:-len(FC_TAIL)]
-    elif pos != len(FC_HEAD):  # "...,]}": a comma with no feature after it
-        raise _NotAsBuilt
-
-
 def _locations_as_built(path: Path, layers: Mapping[str, Layer]) -> tuple[JoinedBlob, LocationOrder]:
     """locations.geojson when it holds every layer's features, each once, byte for byte as in its
-    layer: compared piece by piece with the layers' slices, never parsed (they were checked)."""
+    layer: never parsed (the layers' features were checked). The file is read a few MB at a time;
+    each feature is found by the gap before it and its id, and each run of consecutive features
+    of one layer is compared with that run of the layer's body in one comparison (equal bytes
+    split into equal features). _NotAsBuilt when anything differs."""
     ordered = list(layers.values())
     by_id = {fid: (k, i) for k, layer in enumerate(ordered) for i, fid in enumerate(layer.ids)}
     total = sum(layer.count for layer in ordered)
@@ -1042,21 +1018,61 @@ def _locations_as_built(path: Path, layers: Mapping[str, Layer]) -> tuple[Joined
     layer_of: list[int] = []
     index_of: list[int] = []
     taken: set = set()
-    slices = [layer.feature_bytes for layer in ordered]
-    match, lookup = _ID_AT_START.match, by_id.get
+    match_id, lookup, gap = _ID_AT_START.match, by_id.get, _FEATURE_GAP.search
+    run: list = []  # [layer position, first index, last index, start in buf, end in buf]
+
+    def close(buf: bytes) -> None:
+        if run:
+            k, first, last, start, end = run
+            fb = ordered[k].feature_bytes
+            a, b = fb.span(first)[0], fb.span(last)[1]
+            if b - a != end - start or memoryview(buf)[start:end] != memoryview(fb._body)[a:b]:
+                raise _NotAsBuilt
+            run.clear()
+
+    def piece(buf: bytes, start: int, end: int) -> None:
+        m = match_id(buf, start, end)
+        hit = lookup(m.group(1).decode("utf-8")) if m else None
+        if hit is None or hit in taken:
+            raise _NotAsBuilt
+        taken.add(hit)
+        k, i = hit
+        layer_of.append(k)
+        index_of.append(i)
+        if run and run[0] == k and run[2] + 1 == i:
+            run[2], run[4] = i, end
+        else:
+            close(buf)
+            run[:] = [k, i, i, start, end]
+
     try:
         with path.open("rb") as fh:
-            for piece in _pieces(fh):
-                m = match(piece)
-                hit = lookup(m.group(1).decode("utf-8")) if m else None
-                if hit is None or hit in taken:
-                    raise _NotAsBuilt
-                k, i = hit
-                if slices[k][i] != piece:
-                    raise _NotAsBuilt
-                taken.add(hit)
-                layer_of.append(k)
-                index_of.append(i)
+            buf = fh.read(_CHUNK)
+            if not buf.startswith(FC_HEAD):
+                raise _NotAsBuilt
+            pos = len(FC_HEAD)
+            while True:
+                m = gap(buf, pos)
+                if m:
+                    piece(buf, pos, m.start() + 1)
+                    pos = m.start() + 2
+                    continue
+                close(buf)  # before the buffer moves on
+                more = fh.read(_CHUNK)
+                if not more:
+                    break
+                buf = buf[pos:] + more
+                pos = 0
+            rest = len(buf)
+            while rest and buf[rest - 1] in _JSON_SPACE:
+                rest -= 1
+            if buf[max(pos, rest - len(FC_TAIL)):rest] != FC_TAIL:
+                raise _NotAsBuilt
+            if rest - len(FC_TAIL) > pos:
+                piece(buf, pos, rest - len(FC_TAIL))
+                close(buf)
+            elif pos != len(FC_HEAD) or layer_of:  # "...,]}": a comma with no feature after it
+                raise _NotAsBuilt
     except (OSError, UnicodeDecodeError):
         raise _NotAsBuilt from None
     if len(layer_of) != total:
@@ -1065,17 +1081,17 @@ def _locations_as_built(path: Path, layers: Mapping[str, Layer]) -> tuple[Joined
     order = LocationOrder(ordered, layer_of, index_of)
     # Runs of consecutive features of one layer go out as one view of its body.
     parts: list = [FC_HEAD]
-    run = None  # [layer position, first index, last index]
+    span = None  # [layer position, first index, last index]
     for k, i in zip(layer_of, index_of):
-        if run and run[0] == k and run[2] + 1 == i:
-            run[2] = i
+        if span and span[0] == k and span[2] + 1 == i:
+            span[2] = i
             continue
-        if run:
-            parts.append(_run_view(ordered[run[0]], run[1], run[2]))
+        if span:
+            parts.append(_run_view(ordered[span[0]], span[1], span[2]))
             parts.append(b",")
-        run = [k, i, i]
-    if run:
-        parts.append(_run_view(ordered[run[0]], run[1], run[2]))
+        span = [k, i, i]
+    if span:
+        parts.append(_run_view(ordered[span[0]], span[1], span[2]))
     parts.append(FC_TAIL)
     return JoinedBlob(parts), order
 

@@ -463,3 +463,28 @@ def test_locations_that_differ_from_the_layers_are_checked_and_kept(synthetic):
     on_disk = json.loads((synthetic / "locations.geojson").read_text(encoding="utf-8"))["features"]
     assert features == on_disk and features[-1]["properties"]["name"] == "Renamed in locations only"
     assert store.layers["synthetic-points"].features[2999]["properties"]["name"] == "Synthetic place 2999"
+
+
+@pytest.mark.parametrize("chunk", [97, 4096])
+def test_locations_read_in_small_chunks_are_the_same(synthetic, monkeypatch, chunk):
+    """Features and gaps that straddle the reads of locations.geojson are found all the same."""
+    from geo import store as store_module
+
+    whole = Store.load(synthetic)
+    monkeypatch.setattr(store_module, "_CHUNK", chunk)
+    chunked = Store.load(synthetic)
+    assert chunked.locations_are_layers is not False
+    assert chunked.locations.body == whole.locations.body
+    assert list(chunked.location_bytes()) == list(whole.location_bytes())
+
+
+def test_a_location_written_differently_is_compared_parsed(synthetic):
+    """The same feature with its keys in another order: not the layer's bytes, the same feature."""
+    def reorder(doc):
+        f = doc["features"][-1500]
+        doc["features"][-1500] = {"type": "Feature", "properties": f["properties"], "geometry": f["geometry"],
+                                  "id": f["id"]}
+    _rewrite(synthetic / "locations.geojson", reorder)
+    store = Store.load(synthetic)
+    assert store.locations_are_layers is False
+    assert json.loads(store.locations.body) == json.loads((synthetic / "locations.geojson").read_bytes())
