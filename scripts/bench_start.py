@@ -78,9 +78,10 @@ def start(code: Path, data: Path, extra: list[str], timeout: float = 600) -> tup
 
 
 def measure(code: Path, data: Path, extra: list[str], settle: float) -> dict:
+    load = os.getloadavg()[0]  # what else ran: the 1-minute load average as the start began
     proc, seconds = start(code, data, extra)
     try:
-        out = {"start_s": seconds, "peak_mb": peak_rss_mb(proc.pid)}
+        out = {"start_s": seconds, "peak_mb": peak_rss_mb(proc.pid), "load_1min": load}
         if settle > 0:
             time.sleep(settle)
             out["settled_peak_mb"] = peak_rss_mb(proc.pid)
@@ -140,11 +141,11 @@ def main(argv=None) -> int:
         figures["previous_ref"] = args.previous
         figures["start_ratio_previous_to_scaled"] = round(figures["previous_start_s"] / figures["scaled_start_s"], 2)
         figures["peak_ratio_previous_to_scaled"] = round(figures["previous_peak_mb"] / figures["scaled_peak_mb"], 2)
-    print("| case | start (s) | peak at answer (MB) | peak after settle (MB) |")
-    print("|---|---|---|---|")
+    print("| case | start (s) | peak at answer (MB) | peak after settle (MB) | load (1 min) |")
+    print("|---|---|---|---|---|")
     for name in runs:
         print(f"| {name} | {figures[f'{name}_start_s']} | {figures[f'{name}_peak_mb']} | "
-              f"{figures.get(f'{name}_settled_peak_mb', '-')} |")
+              f"{figures.get(f'{name}_settled_peak_mb', '-')} | {figures[f'{name}_load_1min']} |")
     print(json.dumps(figures, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
