@@ -201,6 +201,10 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         options["colour"] = symbol["colour"]
         options["symbol"] = symbol
         options["url"] = links.get("self")
+        # The layer as a GeoJSON text sequence, where the API offers one: atlas.js streams big
+        # point layers from it (a feature per line, parsed a slice at a time).
+        if links.get("stream"):
+            options["stream"] = links["stream"]
         # The layer's download links: one per format where the index lists formats
         # ({"formats": {"geojson": url, "gpkg": url, ...}}), else the GeoJSON download.
         options["download"] = links.get("download")

@@ -8,8 +8,10 @@
  * No inline event handlers: listeners are attached here.
  *
  * Speed: the data for the layers shown at load is requested from <head> (window.atlasPrefetch,
- * see geo/mapview.py) and taken from there; big layers (CANVAS_MIN features or more) are drawn on
- * a canvas in chunks of CHUNK features per task, so no task holds the page for long.
+ * see geo/mapview.py) and taken from there. Big point layers (CANVAS_MIN features or more) are
+ * read as a GeoJSON text sequence (RFC 8142) a slice of lines per task, and drawn by a PointField:
+ * one canvas per map tile, drawn a few tiles per task from typed arrays and a grid index, so no
+ * task holds the page for long however many points there are, and panning moves drawn tiles.
  * performance.mark("atlas-layers-drawn") is set once, when every layer shown at load is drawn.
  */
 (function () {
@@ -22,7 +24,8 @@
   var NARROW = "(max-width: 640px)";
   var PANEL_WIDTH = 330; // .atlas-panel width in atlas.css
   var CANVAS_MIN = 2000; // a layer this big is drawn on a canvas, not as SVG nodes
-  var CHUNK = 4000;      // features added per task when drawing a big layer
+  var CHUNK = 4000;      // features added per task when drawing a big layer as Leaflet layers
+  var SLICE_MS = 12;     // a task that parses or draws for a big layer yields after this long
   var TABLE_ROWS = 500;  // rows the table draws (the CSV has every row)
   var FIRST_YEAR = 2019; // the "as of" slider starts here (the oldest document is of 2019)
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -335,6 +338,11 @@
     var at = map.latLngToLayerPoint(latlng);
     groups.forEach(function (g) {
       if (!map.hasLayer(g)) return;
+      if (g.atlas.field) {
+        g.atlas.field.near(latlng, NEAR_PX).forEach(function (i) { hits.push({ group: g, layer: g.atlas.field.proxy(i) }); });
+        return;
+      }
+      if (!g.atlas.sub.point) return;
       g.atlas.sub.point.eachLayer(function (marker) {
         if (!marker.getLatLng || !marker.feature) return;
         var radius = marker.getRadius ? marker.getRadius() : 6;
@@ -399,14 +407,320 @@
     target.focus({ preventScroll: true });
   }
 
+
+  // ---- big point layers: a PointField ---------------------------------------------------------------
+  // Yield to the browser (input, frames) and go on in a new task: a MessageChannel message, which,
+  // unlike a chain of setTimeout(0), is not clamped to 4 ms.
+  var yieldQueue = [], yieldChannel = null;
+  function nextTask(fn) {
+    if (!window.MessageChannel) return setTimeout(fn, 0);
+    if (!yieldChannel) {
+      yieldChannel = new MessageChannel();
+      yieldChannel.port1.onmessage = function () { var f = yieldQueue.shift(); if (f) f(); };
+    }
+    yieldQueue.push(fn);
+    yieldChannel.port2.postMessage(0);
+  }
+
+  /** A symbol drawn once on a small canvas, stamped at every point of a tile. */
+  function glyph(opts, approx) {
+    var sym = symbolOf(opts);
+    var dpr = window.devicePixelRatio || 1;
+    var r = approx ? 7 : 5.5, pad = 3, size = Math.ceil((r * 1.6 + pad) * 2);
+    var c = document.createElement("canvas");
+    c.width = c.height = Math.ceil(size * dpr);
+    var ctx = c.getContext("2d");
+    ctx.scale(dpr, dpr);
+    var mid = size / 2;
+    var pts = shapePoints(sym.shape, mid, mid, r);
+    ctx.beginPath();
+    if (pts.length) {
+      ctx.moveTo(pts[0][0], pts[0][1]);
+      for (var i = 1; i < pts.length; i++) ctx.lineTo(pts[i][0], pts[i][1]);
+      ctx.closePath();
+    } else {
+      ctx.arc(mid, mid, r, 0, 2 * Math.PI);
+    }
+    ctx.globalAlpha = approx ? 0.25 : 0.9;
+    ctx.fillStyle = sym.colour;
+    ctx.fill();
+    ctx.globalAlpha = 0.95;
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = sym.outline;
+    if (approx) ctx.setLineDash([3, 3]);
+    ctx.stroke();
+    return { canvas: c, size: size, half: size / 2, radius: r };
+  }
+
+  /** Many points of one layer on canvas tiles: the features' positions (at zoom 0, in pixels) in
+   * typed arrays, a grid over them to find those of a tile or near a click, and the features
+   * themselves for popups, the table and the CSV. Tiles are drawn a few per task (see pump). */
+  var PointField = L.GridLayer.extend({
+    initialize: function (opts, options) {
+      L.GridLayer.prototype.initialize.call(this, L.extend({ pane: "atlas-point", tileSize: 256, keepBuffer: 1,
+        updateWhenZooming: false, className: "atlas-field" }, options));
+      this._opts = opts;
+      this._jobs = [];
+      this._pumping = false;
+      this._waiters = [];
+      this._glyphs = null;
+      this.setFeatures([]);
+    },
+
+    /** The features to draw (those that pass the filters): Points, or MultiPoints (one symbol per point). */
+    setFeatures: function (features) {
+      var n = 0, i, j, c;
+      for (i = 0; i < features.length; i++) {
+        c = features[i].geometry && features[i].geometry.coordinates;
+        n += features[i].geometry && features[i].geometry.type === "MultiPoint" && Array.isArray(c) ? c.length : 1;
+      }
+      var xs = new Float64Array(n), ys = new Float64Array(n), owner = new Int32Array(n), approx = new Uint8Array(n);
+      var crs = (this._map && this._map.options.crs) || L.CRS.EPSG3857;
+      var k = 0, minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      var add = function (pos, f, ap) {
+        if (!Array.isArray(pos) || typeof pos[0] !== "number" || typeof pos[1] !== "number") return;
+        var p = crs.latLngToPoint(L.latLng(pos[1], pos[0]), 0);
+        xs[k] = p.x; ys[k] = p.y; owner[k] = f; approx[k] = ap;
+        if (p.x < minX) minX = p.x; if (p.x > maxX) maxX = p.x;
+        if (p.y < minY) minY = p.y; if (p.y > maxY) maxY = p.y;
+        k++;
+      };
+      this._ids = {};
+      for (i = 0; i < features.length; i++) {
+        var f = features[i], g = f.geometry || {}, ap = isApprox(f.properties || {}) ? 1 : 0;
+        if (f.id !== undefined) this._ids[String(f.id)] = i;
+        if (g.type === "MultiPoint" && Array.isArray(g.coordinates)) {
+          for (j = 0; j < g.coordinates.length; j++) add(g.coordinates[j], i, ap);
+        } else {
+          add(g.coordinates, i, ap);
+        }
+      }
+      this._features = features;
+      this._proxies = {};
+      this._n = k;
+      this._xs = xs; this._ys = ys; this._owner = owner; this._approx = approx;
+      // A grid of about 16 symbols per cell over their extent (zoom-0 pixels).
+      var side = Math.max(1, Math.min(1024, Math.ceil(Math.sqrt(k / 16))));
+      var w = Math.max(maxX - minX, 1e-9), hgt = Math.max(maxY - minY, 1e-9);
+      var cellOf = new Int32Array(k), start = new Int32Array(side * side + 1);
+      for (i = 0; i < k; i++) {
+        var cx = Math.min(side - 1, Math.floor((xs[i] - minX) / w * side));
+        var cy = Math.min(side - 1, Math.floor((ys[i] - minY) / hgt * side));
+        cellOf[i] = cy * side + cx;
+        start[cellOf[i] + 1] += 1;
+      }
+      for (i = 0; i < side * side; i++) start[i + 1] += start[i];
+      var fillAt = start.slice(0, side * side), items = new Int32Array(k);
+      for (i = 0; i < k; i++) items[fillAt[cellOf[i]]++] = i;
+      this._grid = { side: side, minX: minX, minY: minY, w: w, h: hgt, start: start, items: items };
+      if (this._map) this.redraw();
+      return this;
+    },
+
+    count: function () { return this._features.length; },
+    features: function () { return this._features; },
+
+    /** Each symbol index within a box of zoom-0 pixels, to ``fn``. */
+    _within: function (x0, y0, x1, y1, fn) {
+      var g = this._grid;
+      if (!this._n) return;
+      var c0 = Math.max(0, Math.floor((x0 - g.minX) / g.w * g.side)), c1 = Math.min(g.side - 1, Math.floor((x1 - g.minX) / g.w * g.side));
+      var r0 = Math.max(0, Math.floor((y0 - g.minY) / g.h * g.side)), r1 = Math.min(g.side - 1, Math.floor((y1 - g.minY) / g.h * g.side));
+      for (var r = r0; r <= r1; r++) {
+        for (var c = c0; c <= c1; c++) {
+          var cell = r * g.side + c;
+          for (var k = g.start[cell]; k < g.start[cell + 1]; k++) {
+            var i = g.items[k];
+            if (this._xs[i] >= x0 && this._xs[i] <= x1 && this._ys[i] >= y0 && this._ys[i] <= y1) fn(i);
+          }
+        }
+      }
+    },
+
+    createTile: function (coords, done) {
+      var size = this.getTileSize(), dpr = window.devicePixelRatio || 1;
+      var tile = document.createElement("canvas");
+      tile.width = Math.ceil(size.x * dpr);
+      tile.height = Math.ceil(size.y * dpr);
+      this._jobs.push({ tile: tile, coords: coords, done: done, items: null });
+      this._pump();
+      return tile;
+    },
+
+    /** Draw queued tiles until SLICE_MS has passed, then go on in the next task. A tile at a low
+     * zoom can hold most of the layer: its symbols are drawn a run at a time too. */
+    _pump: function () {
+      if (this._pumping) return;
+      this._pumping = true;
+      var self = this;
+      nextTask(function run() {
+        var t0 = performance.now();
+        while (self._jobs.length && performance.now() - t0 < SLICE_MS) {
+          var job = self._jobs[0];
+          if (!job.items) self._startTile(job);
+          var end = job.items.length, ctx = job.ctx, glyphs = self._glyphs;
+          var xs = self._xs, ys = self._ys, approx = self._approx, scale = job.scale;
+          while (job.at < end) {
+            var stop = Math.min(end, job.at + 256);
+            for (; job.at < stop; job.at++) {
+              var i = job.items[job.at], gl = glyphs[approx[i]];
+              ctx.drawImage(gl.canvas, xs[i] * scale - job.ox - gl.half, ys[i] * scale - job.oy - gl.half, gl.size, gl.size);
+            }
+            if (performance.now() - t0 >= SLICE_MS) break;
+          }
+          if (job.at < end) break;
+          self._jobs.shift();
+          job.done(null, job.tile);
+        }
+        if (self._jobs.length) nextTask(run);
+        else self._pumping = false;
+      });
+    },
+
+    /** The symbols a tile shows (with a margin for their size) and where the tile sits. */
+    _startTile: function (job) {
+      if (!this._glyphs) this._glyphs = [glyph(this._opts, false), glyph(this._opts, true)];
+      var dpr = window.devicePixelRatio || 1, size = this.getTileSize();
+      job.ctx = job.tile.getContext("2d");
+      job.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      job.scale = Math.pow(2, job.coords.z);
+      job.ox = job.coords.x * size.x;
+      job.oy = job.coords.y * size.y;
+      var margin = this._glyphs[1].half, items = [];
+      this._within((job.ox - margin) / job.scale, (job.oy - margin) / job.scale,
+        (job.ox + size.x + margin) / job.scale, (job.oy + size.y + margin) / job.scale, function (i) { items.push(i); });
+      job.items = items;
+      job.at = 0;
+    },
+
+    /** Feature indices whose symbol covers ``latlng`` (give or take ``slack`` pixels), nearest first. */
+    near: function (latlng, slack) {
+      if (!this._map || !this._n) return [];
+      var z = this._map.getZoom(), scale = Math.pow(2, z);
+      var p = this._map.options.crs.latLngToPoint(latlng, 0);
+      var reach = (7 + slack) / scale, found = [], seen = {};
+      var xs = this._xs, ys = this._ys, approx = this._approx, owner = this._owner;
+      this._within(p.x - reach, p.y - reach, p.x + reach, p.y + reach, function (i) {
+        var d = Math.sqrt(Math.pow((xs[i] - p.x) * scale, 2) + Math.pow((ys[i] - p.y) * scale, 2));
+        if (d <= (approx[i] ? 7 : 5.5) + slack && !seen[owner[i]]) {
+          seen[owner[i]] = true;
+          found.push({ i: owner[i], d: d });
+        }
+      });
+      found.sort(function (a, b) { return a.d - b.d || a.i - b.i; });
+      return found.map(function (x) { return x.i; });
+    },
+
+    /** A stand-in for a feature's Leaflet marker (what popups, the table and search use). */
+    proxy: function (i) {
+      if (this._proxies[i]) return this._proxies[i];
+      var field = this, feature = this._features[i], g = feature.geometry || {};
+      var pos = g.type === "MultiPoint" ? (g.coordinates || [])[0] : g.coordinates;
+      var proxy = new L.Evented();
+      proxy.feature = feature;
+      proxy.getLatLng = function () { return L.latLng(pos[1], pos[0]); };
+      proxy.getRadius = function () { return isApprox(feature.properties || {}) ? 7 : 5.5; };
+      proxy.openPopup = function (at) {
+        var popup = L.popup({ maxWidth: 340, minWidth: 220, maxHeight: 380, autoPanPadding: [20, 20] });
+        popup._source = proxy;
+        fitPopupPadding(popup);
+        popup.setLatLng(at || proxy.getLatLng()).setContent(popupContent(field._opts, feature, proxy)).openOn(field._map);
+        return proxy;
+      };
+      this._proxies[i] = proxy;
+      return proxy;
+    },
+
+    proxyById: function (id) {
+      var i = this._ids[String(id)];
+      return i === undefined ? null : this.proxy(i);
+    },
+
+    /** A promise that is kept once the tiles of the current view are drawn. */
+    whenDrawn: function () {
+      var self = this;
+      if (!this._map || !this._loading) return Promise.resolve();
+      return new Promise(function (resolve) { self.once("load", function () { resolve(); }); });
+    }
+  });
+
+  /** A layer's features read as a GeoJSON text sequence (RFC 8142: RS, JSON, LF per feature), a
+   * slice of lines per task; a server that answers with a FeatureCollection is read as one. */
+  function streamFeatures(url, onProgress) {
+    return fetch(url, { headers: { Accept: "application/geo+json-seq" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        mark("atlas-response");
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("geo+json-seq") < 0 || !response.body || !window.TextDecoder) {
+          return response.json().then(function (c) { return (c && c.features) || []; });
+        }
+        var reader = response.body.getReader(), decoder = new TextDecoder("utf-8");
+        var features = [], batches = [], rest = "", ended = false, parsing = false, line = 0;
+        return new Promise(function (resolve, reject) {
+          function parse() {
+            var t0 = performance.now();
+            try {
+              while (batches.length) {
+                var batch = batches[0];
+                while (batch.at < batch.lines.length) {
+                  var text = batch.lines[batch.at++];
+                  line += 1;
+                  if (text.charCodeAt(0) === 0x1e) text = text.slice(1);
+                  if (text.trim()) features.push(JSON.parse(text));
+                  if ((line & 63) === 0 && performance.now() - t0 > SLICE_MS) {
+                    if (onProgress) onProgress(features.length);
+                    return nextTask(parse);
+                  }
+                }
+                batches.shift();
+              }
+            } catch (error) {
+              reader.cancel().catch(function () {});
+              return reject(new Error("feature " + line + " of the sequence is not JSON"));
+            }
+            parsing = false;
+            if (ended) resolve(features);
+          }
+          function take(text, last) {
+            var lines = (rest + text).split("\n");
+            rest = last ? "" : lines.pop();
+            if (lines.length) batches.push({ lines: lines, at: 0 });
+            if (!parsing) { parsing = true; nextTask(parse); }
+          }
+          function read() {
+            reader.read().then(function (chunk) {
+              if (chunk.done) {
+                ended = true;
+                take(decoder.decode(), true);
+                return;
+              }
+              take(decoder.decode(chunk.value, { stream: true }), false);
+              read();
+            }, reject);
+          }
+          read();
+        });
+      });
+  }
+
   // ---- layers -----------------------------------------------------------------------------------
   function makeGroup(opts, geoOptions) {
     var group = L.featureGroup();
     var info = { opts: opts, sub: {}, byId: {}, state: "idle", promise: null, features: 0, shown: 0, all: null, seq: 0 };
     info.big = Number(opts.count) >= CANVAS_MIN;
+    group.atlas = info;
+    var types = opts.geometry_types || [];
+    if (info.big && opts.stream && types.length && types.every(function (t) { return t === "Point" || t === "MultiPoint"; })) {
+      // Thousands of points: canvas tiles, fed by a stream (see PointField).
+      info.field = new PointField(opts);
+      info.stream = opts.stream;
+      info.sub = {};
+      group.addLayer(info.field);
+      return group;
+    }
     // One canvas for a big layer: thousands of SVG nodes would make every view change slow.
     if (info.big) info.renderer = L.canvas({ pane: "atlas-point", padding: 0.3 });
-    group.atlas = info;
     KINDS.forEach(function (kind) {
       info.sub[kind] = L.geoJSON(null, geoOptions(kind, info));
       group.addLayer(info.sub[kind]);
@@ -645,10 +959,14 @@
   function draw(group) {
     var info = group.atlas;
     var seq = ++info.seq;
-    KINDS.forEach(function (k) { info.sub[k].clearLayers(); });
-    info.byId = {};
     var list = info.base || !filtersActive() ? info.all : info.all.filter(passes);
     info.shown = list.length;
+    if (info.field) {
+      info.field.setFeatures(list);
+      return info.field.whenDrawn().then(function () { return seq === info.seq; });
+    }
+    KINDS.forEach(function (k) { info.sub[k].clearLayers(); });
+    info.byId = {};
     return new Promise(function (resolve) {
       var i = 0;
       function step() {
@@ -704,9 +1022,12 @@
     if (info.promise) return info.promise;
     info.state = "loading";
     changed();
-    info.promise = getJSON(info.opts.url)
-      .then(function (collection) {
-        return fill(group, collection.features || []);
+    var read = info.stream
+      ? streamFeatures(info.stream, function (n) { setStatus("Reading " + info.opts.title + ": " + n.toLocaleString("en") + " places…"); })
+      : getJSON(info.opts.url).then(function (collection) { return collection.features || []; });
+    info.promise = read
+      .then(function (features) {
+        return fill(group, features);
       })
       .then(function () { return group; })
       .catch(function (error) {
@@ -720,7 +1041,10 @@
    * (the default view), else one request per layer. */
   function loadMany(list) {
     var need = list.filter(function (g) { return !g.atlas.promise && g.atlas.state !== "ready"; });
-    if (!config.urls.features || need.length < 4 || need.length * 2 < groups.length) {
+    // /api/features holds every layer: with a streamed (big) layer among them it would hold that
+    // one too, parsed in one piece; each layer then comes on its own.
+    var streamed = groups.some(function (g) { return g.atlas.stream; });
+    if (!config.urls.features || streamed || need.length < 4 || need.length * 2 < groups.length) {
       need.forEach(function (g) { load(g).catch(function () {}); });
       return;
     }
@@ -1033,10 +1357,16 @@
 
   function findFeature(id) {
     for (var i = 0; i < groups.length; i++) {
-      var layer = groups[i].atlas.byId[id];
+      var layer = layerOf(groups[i], id);
       if (layer) return { group: groups[i], layer: layer };
     }
     return null;
+  }
+
+  /** The Leaflet layer that draws feature ``id`` in ``group`` (a PointField's stand-in for it). */
+  function layerOf(group, id) {
+    var info = group.atlas;
+    return (info.field ? info.field.proxyById(id) : info.byId[String(id)]) || null;
   }
 
   function openPlace() {
@@ -1116,7 +1446,7 @@
       writeHash();
     }
     return load(group).then(function () {
-      var layer = group.atlas.byId[String(result.id)];
+      var layer = layerOf(group, result.id);
       if (!layer) {
         setStatus(str(result.name) + " is hidden by the filters.");
         return;
@@ -1506,8 +1836,15 @@
     visibleGroups().forEach(function (g) {
       if (g.atlas.state !== "ready") return;
       var opts = g.atlas.opts;
+      var each = function (kind, fn) {
+        if (g.atlas.field) {
+          if (kind === "point") g.atlas.field.features().forEach(function (f, i) { fn(g.atlas.field.proxy(i)); });
+        } else {
+          g.atlas.sub[kind].eachLayer(fn);
+        }
+      };
       KINDS.forEach(function (kind) {
-        g.atlas.sub[kind].eachLayer(function (layer) {
+        each(kind, function (layer) {
           var f = layer.feature;
           if (!f) return;
           var p = f.properties || {};
@@ -1770,6 +2107,27 @@
       if (config.base && config.base[name]) baseGroups.push(baseExtra(name, config.base[name]));
     });
     badges = L.layerGroup().addTo(map);
+    // A PointField's points are pixels of its tiles, not elements: a click (and the pointer) on
+    // the map is looked up in them. Points drawn as elements handle their own clicks first.
+    var fieldAt = function (latlng) {
+      return groups.some(function (g) { return g.atlas.field && map.hasLayer(g) && g.atlas.field.near(latlng, NEAR_PX).length; });
+    };
+    map.on("click", function (e) {
+      if (!fieldAt(e.latlng)) return;
+      var hits = pointsNear(e.latlng);
+      if (hits.length > 1) openChooser(e.latlng);
+      else if (hits.length) hits[0].layer.openPopup();
+    });
+    var hoverAt = null, hoverFrame = null;
+    map.on("mousemove", function (e) {
+      hoverAt = e.latlng;
+      if (hoverFrame) return;
+      hoverFrame = requestAnimationFrame(function () {
+        hoverFrame = null;
+        map.getContainer().classList.toggle("atlas-over-point", !!hoverAt && fieldAt(hoverAt));
+      });
+    });
+    map.on("mouseout", function () { hoverAt = null; map.getContainer().classList.remove("atlas-over-point"); });
 
     var container = map.getContainer();
     // The map has a name for screen readers, and a skip link leads past the panel to it.
