@@ -38,6 +38,7 @@ import gzip
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 import threading
@@ -524,8 +525,22 @@ def host_codes(adcode: str) -> list[str]:
 
 
 def _read_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes without the white space that ends it (the build ends files with a
+    newline), read once: the end is found first, so the body is never copied to drop it."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(0, size - 256))
+            tail = fh.read()
+            keep = len(tail.rstrip(_JSON_SPACE))
+            fh.seek(0)
+            if keep == 0:  # more white space than that, or an empty file: read it all
+                return fh.read().rstrip(_JSON_SPACE)
+            data = fh.read(size - (len(tail) - keep))
+            if fh.read().strip(_JSON_SPACE):  # it grew as we read: read it again, whole
+                fh.seek(0)
+                return fh.read().rstrip(_JSON_SPACE)
+            return data
     except FileNotFoundError:
         raise DataError(f"{what} is missing: {path} (run `python -m geo build`)") from None
     except OSError as exc:
@@ -659,13 +674,6 @@ def _load_layer(path: Path, layer_id: str, meta: dict, check: bool, interned: _I
         return _load_layer_carefully(path, layer_id, meta, check, interned)
     del view
     summary.raise_problems(path, what)
-    end = offsets[-1][1] + len(FC_TAIL) if offsets else len(FC_HEAD) + len(FC_TAIL)
-    if end != len(data):
-        # Trailing white space (the build ends files with a newline): read the body again without
-        # it rather than copy it, so the file's bytes are never held twice.
-        del data
-        with path.open("rb") as fh:
-            data = fh.read(end)
     return summary.layer(meta, FeatureSlices(data, offsets), blob_of(data))
 
 
