@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
@@ -158,8 +159,18 @@ DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Po
          "MultiPolygon": 3}
 
 
+_NUMBER_TYPES = (int, float)  # exactly these (bool is an int, and no number here)
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _plain_positions(value) -> bool:
+    """A list of [number, number] lists, nothing else (what the walk would accept one by one)."""
+    return type(value) is list and all(
+        type(p) is list and len(p) == 2 and type(p[0]) in _NUMBER_TYPES and type(p[1]) in _NUMBER_TYPES
+        for p in value)
 
 
 def positions(geom_type: str, coords) -> tuple[list[list], str | None]:
@@ -173,6 +184,9 @@ def positions(geom_type: str, coords) -> tuple[list[list], str | None]:
     stack = [(coords, DEPTH[geom_type])]
     while stack:
         value, depth = stack.pop()
+        if depth == 1 and _plain_positions(value):
+            out.extend(value)  # a ring or line of plain positions, at once; else one by one below
+            continue
         if depth == 0:
             if not isinstance(value, list) or len(value) != 2 or not all(_is_number(c) for c in value):
                 return out, f"a position is not a [lon, lat] pair of numbers: {_short(value)}"
@@ -232,9 +246,6 @@ class FeatureChecker:
         return problems
 
 
-_NUMBER_TYPES = (int, float)
-
-
 def _check_point(coords) -> list[str] | None:
     """A Point's problems without shapely, or None where the general walk must name them: two
     finite numbers in range always make a valid, non-empty Point (NaN and inf fail the range)."""
@@ -250,6 +261,25 @@ def _check_point(coords) -> list[str] | None:
     return []
 
 
+def _range_and_decimals(points: list[list], vector_min: int = 256) -> tuple[bool, bool]:
+    """Whether every position is [lon, lat] within range, and whether every coordinate has at
+    most 6 decimals (round(c, 6) == c); with numpy for long lists (the same answers: a double
+    is its own 6-decimal rounding exactly when it is the double nearest some d / 10**6)."""
+    if len(points) >= vector_min:
+        try:
+            array = np.array(points, dtype=np.float64)
+        except (OverflowError, TypeError, ValueError):
+            array = None
+        if array is not None and array.shape == (len(points), 2):
+            x, y = array[:, 0], array[:, 1]
+            if not ((-180 <= x) & (x <= 180) & (-90 <= y) & (y <= 90)).all():
+                return False, True
+            return True, bool((np.round(array, 6) == array).all())
+    if not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+        return False, True
+    return True, all(round(c, 6) == c for p in points for c in p)
+
+
 def _check_geometry(geom) -> list[str]:
     if not isinstance(geom, dict) or not isinstance(geom.get("type"), str) or geom["type"] not in GEOMETRY_TYPES:
         return ["geometry missing or of an unknown type"]
@@ -262,9 +292,10 @@ def _check_geometry(geom) -> list[str]:
     points, problem = positions(geom["type"], coords)
     if problem:
         return [problem]
-    if not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+    in_range, six_decimals = _range_and_decimals(points)
+    if not in_range:
         return ["coordinates are not [lon, lat] within range"]
-    if not all(round(c, 6) == c for p in points for c in p):
+    if not six_decimals:
         out.append("coordinates have more than 6 decimals")
     try:
         g = shape(geom)
