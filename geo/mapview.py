@@ -58,21 +58,36 @@ class PageUrls:
     documents: str | None = None
 
 
+# Point layers with at least this many features stream (see build_map); atlas.js draws any layer
+# of CANVAS_MIN features on a canvas.
+STREAM_MIN = 2000
+
 # Zoom in on pinch is a right (WCAG 1.4.4): folium's viewport forbids it.
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
 
-# Started in <head>, before Leaflet and atlas.js load: the request for the layers shown at load
-# goes out with the page's first requests instead of after the scripts. atlas.js takes the
-# response from window.atlasPrefetch (and fetches as usual if the address asks for other layers).
+# Started in <head>, before Leaflet and atlas.js load: the requests for the layers shown at load
+# go out with the page's first requests instead of after the scripts. atlas.js takes each
+# response from window.atlasPrefetch by its URL (and fetches as usual for anything else).
 PREFETCH = """(function () {
   var c = %s;
   var want = null, m = /(?:^#|&)layers=([^&]*)/.exec(location.hash);
   if (m) { want = decodeURIComponent(m[1]).split(",").filter(function (id) { return c.layers.indexOf(id) >= 0; }); }
   else { want = c.layers.filter(function (id, i) { return c.visible[i]; }); }
-  if (!window.fetch || want.length < 4 || want.length * 2 < c.layers.length) return;
+  if (!window.fetch) return;
   window.atlasPrefetch = {};
-  window.atlasPrefetch[c.url] = fetch(c.url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" });
+  var get = function (url, accept) {
+    window.atlasPrefetch[url] = fetch(url, { headers: { Accept: accept }, credentials: "same-origin" });
+  };
+  // As atlas.js loads them (loadMany): every feature in one request when most layers are shown
+  // and none streams, else each layer on its own (a few at most from here).
+  var streamed = c.each.some(function (e) { return e.stream; });
+  if (!streamed && want.length >= 4 && want.length * 2 >= c.layers.length) return get(c.url, "application/geo+json");
+  want.slice(0, 6).forEach(function (id) {
+    var e = c.each[c.layers.indexOf(id)];
+    if (e.stream) get(e.stream, "application/geo+json-seq");
+    else if (e.url) get(e.url, "application/geo+json");
+  });
 })();"""
 
 
@@ -201,9 +216,10 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         options["colour"] = symbol["colour"]
         options["symbol"] = symbol
         options["url"] = links.get("self")
-        # The layer as a GeoJSON text sequence, where the API offers one: atlas.js streams big
-        # point layers from it (a feature per line, parsed a slice at a time).
-        if links.get("stream"):
+        # A big point layer is read as a GeoJSON text sequence, where the API offers one: atlas.js
+        # parses it a slice of lines at a time and draws it on canvas tiles (PointField).
+        types = set(layer.get("geometry_types") or ())
+        if links.get("stream") and (layer.get("count") or 0) >= STREAM_MIN and types and types <= {"Point", "MultiPoint"}:
             options["stream"] = links["stream"]
         # The layer's download links: one per format where the index lists formats
         # ({"formats": {"geojson": url, "gpkg": url, ...}}), else the GeoJSON download.
@@ -225,7 +241,8 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         "credits": CREDITS,
     }
     prefetch = {"url": urls.features, "layers": [o.options["id"] for o in overlays],
-                "visible": [o.options["visible"] for o in overlays]}
+                "visible": [o.options["visible"] for o in overlays],
+                "each": [{"url": o.options.get("url"), "stream": o.options.get("stream")} for o in overlays]}
     figure.header.add_child(Element("<script>" + PREFETCH % _js_json(prefetch) + "</script>"), name="atlas_prefetch")
     AtlasPanel(config, tiles, outlines, overlays).add_to(m)
     return m

@@ -647,7 +647,7 @@
   /** A layer's features read as a GeoJSON text sequence (RFC 8142: RS, JSON, LF per feature), a
    * slice of lines per task; a server that answers with a FeatureCollection is read as one. */
   function streamFeatures(url, onProgress) {
-    return fetch(url, { headers: { Accept: "application/geo+json-seq" }, credentials: "same-origin" })
+    return request(url, "application/geo+json-seq")
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         mark("atlas-response");
@@ -711,7 +711,7 @@
     info.big = Number(opts.count) >= CANVAS_MIN;
     group.atlas = info;
     var types = opts.geometry_types || [];
-    if (info.big && opts.stream && types.length && types.every(function (t) { return t === "Point" || t === "MultiPoint"; })) {
+    if (opts.stream && types.length && types.every(function (t) { return t === "Point" || t === "MultiPoint"; })) {
       // Thousands of points: canvas tiles, fed by a stream (see PointField).
       info.field = new PointField(opts);
       info.stream = opts.stream;
@@ -914,12 +914,15 @@
     if (window.performance && performance.mark) performance.mark(name);
   }
 
-  function getJSON(url) {
-    // The request <head> started for this URL, if any (taken once: a later load fetches anew).
+  /** The request <head> started for this URL, if any (taken once: a later load fetches anew), else a new one. */
+  function request(url, accept) {
     var early = window.atlasPrefetch && window.atlasPrefetch[url];
     if (early) delete window.atlasPrefetch[url];
-    var request = early || fetch(url, { headers: { Accept: "application/geo+json" }, credentials: "same-origin" });
-    return Promise.resolve(request)
+    return Promise.resolve(early || fetch(url, { headers: { Accept: accept }, credentials: "same-origin" }));
+  }
+
+  function getJSON(url) {
+    return request(url, "application/geo+json")
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         mark("atlas-response");
@@ -1112,6 +1115,7 @@
     layers: {}, base: "osm", place: null, userBase: false, filter: { doc: null, asof: null, province: null, precision: null }
   };
   var drawn = { count: 0, first: null, scheduled: false };
+  var tilesLater = false;
 
   function visibleGroups() {
     return groups.filter(function (g) { return state.layers[g.atlas.opts.id]; });
@@ -1166,6 +1170,7 @@
         if (drawn.first === null) {
           drawn.first = performance.now();
           mark("atlas-layers-drawn");
+          if (tilesLater && state.base === "osm" && !map.hasLayer(tiles)) map.addLayer(tiles);
           buildUi();
         }
         document.documentElement.setAttribute("data-atlas-drawn", String(drawn.count));
@@ -1213,7 +1218,10 @@
     var offline = [outlines].concat(baseGroups);
     if (state.base === "osm") {
       offline.forEach(function (g) { if (map.hasLayer(g)) map.removeLayer(g); });
-      if (!map.hasLayer(tiles)) map.addLayer(tiles);
+      // At load the tiles wait until the layers are drawn: their two dozen requests, decodes and
+      // fade-ins would share the main thread (and the network) with the data the reader came for.
+      if (drawn.first === null) tilesLater = true;
+      else if (!map.hasLayer(tiles)) map.addLayer(tiles);
     } else {
       if (map.hasLayer(tiles)) map.removeLayer(tiles);
       offline.forEach(function (g) {
