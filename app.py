@@ -54,18 +54,22 @@ from geo.ogc import html as ogc_html
 from geo.ogc import params as ogc_params
 from geo.export import LockTimeout, recover
 from geo.server import Limits, make_server
-from geo.store import GEOJSON_TYPE, Blob, DataError, JoinedBlob, Store
+from geo.store import GEOJSON_SEQ_TYPE, GEOJSON_TYPE, Blob, DataError, JoinedBlob, LazyBlob, Store
 
 ROOT = Path(__file__).resolve().parent
 API_MAX_AGE = 300      # seconds; ETags make revalidation after that cheap
 PAGE_MAX_AGE = 0       # the page names its assets with version stamps; always revalidate it
+# Prepared bodies: sent with gzip, ETags and 304s (a layer; every layer; a big body with lazy gzip).
+PREPARED = (Blob, JoinedBlob, LazyBlob)
+# ResponseCache keeps whole responses up to this size only (a copy of the bytes each).
+CACHED_BODY_MAX = 2 << 20
 
 DEFAULT_FRAME_ANCESTORS = "'self'"
 # Anything but the page: nothing in it may run, load or be framed.
 RESOURCE_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Answered with Access-Control-Allow-Origin: * (the paths for their 304s, which have no media type).
-PUBLIC_TYPES = {"application/json", GEOJSON_TYPE, "application/schema+json"}
+PUBLIC_TYPES = {"application/json", GEOJSON_TYPE, GEOJSON_SEQ_TYPE, "application/schema+json"}
 PUBLIC_PATHS = ("/api/", "/download/")
 # One source of a CSP frame-ancestors list: a keyword, *, a scheme, or [scheme://]host[:port][/path]
 # (host and port may start with or be a * wildcard). Nothing that could end the directive or header.
@@ -207,9 +211,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Werkzeug reads no more of a body than this; one byte past the limit tells the handler a
     # streamed (chunked) body was too long (the handler refuses a declared length before reading).
     app.config.setdefault("MAX_CONTENT_LENGTH", extract_api.MAX_REQUEST_BYTES + 1)
-    # The geoparser, loaded once from here (in the background) so no request pays for the
-    # gazetteer on its own (tests may pass one in).
+    # The geoparser (its lexicon, jieba and pypinyin take ~400 MB): loaded once, in the
+    # background, on first need — the "Map a document" page or POST /api/extract — or from start
+    # with PRELOAD_PARSER (``--preload-parser``). Tests may pass one in.
     parser = app.config.get("PARSER") or default_parser()
+
+    def parser_needed() -> None:
+        start = getattr(parser, "start", None)
+        if start is not None:
+            start()
+
+    if app.config.get("PRELOAD_PARSER"):
+        parser_needed()
     vendor_dirs = _vendor_dirs()
 
     def send_file_max_age(filename):
@@ -251,9 +264,11 @@ def create_app(test_config: dict | None = None) -> Flask:
             if use_gzip:
                 response.headers["Content-Encoding"] = "gzip"
         response.set_etag(etag)
-        if response.status_code == 200 and not atlas.is_filtered(blob):
+        if response.status_code == 200 and not atlas.is_filtered(blob) and blob.length <= CACHED_BODY_MAX:
             # a prepared body: the same request gets the same bytes (filtered answers have their
-            # own bounded cache, geo.api.atlas; by URL, endless windows would fill this one)
+            # own bounded cache, geo.api.atlas; by URL, endless windows would fill this one). A
+            # big body is not kept: the cache would hold a copy of it, and Flask's cost is nothing
+            # beside sending it.
             request.environ[ResponseCache.MARK] = True
         response.headers["Vary"] = "Accept-Encoding"
         response.cache_control.public = True
@@ -267,7 +282,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def respond(result: ApiResponse) -> Response:
         """A handler's ApiResponse as a Flask response: prepared blobs get gzip, ETags and 304s."""
         max_age = API_MAX_AGE if result.max_age is None else result.max_age
-        if isinstance(result.body, (Blob, JoinedBlob)):
+        if isinstance(result.body, PREPARED):
             response = blob_response(result.body, result.media_type, max_age=max_age, filename=result.filename)
         else:  # made for this request (a filtered page): gzipped here when the client takes it
             body = result.body
@@ -368,6 +383,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.get("/map-document")
     def map_document_page():
         """Map a document: paste or drop one, see its places (geo.docview, static/document.js)."""
+        parser_needed()  # the reader will ask it soon: start loading now
         def make():
             static, leaflet = Path(app.static_folder), vendor_dirs["leaflet"]
             assets = mapview.PageAssets(
@@ -405,7 +421,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.get("/api/layers/<layer_id>")
     def api_layer(layer_id: str):
-        return respond(atlas.layer(store, layer_id, request.args, base()))
+        return respond(atlas.layer(store, layer_id, request.args, base(), request.headers.get("Accept")))
 
     @app.get("/api/base/provinces")
     def api_base_provinces():
@@ -458,6 +474,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     @app.post("/api/extract")
     def api_extract():
         extract_api.check_length(request.content_length)  # before a byte is read
+        parser_needed()
         return respond(extract_api.extract(parser, request.get_data(cache=False),
                                            content_type=request.content_type,
                                            content_length=request.content_length, args=args()))
@@ -552,11 +569,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 def default_parser():
     """The geoparser with its gazetteer, loaded once per process (apps made in tests share it).
 
-    It loads in a background thread from start-up (``geo.parse.BackgroundParser``): the map, the
-    API and the downloads answer within seconds, and POST /api/extract waits for the load."""
+    It loads in a background thread (``geo.parse.BackgroundParser``) once started: on first need
+    (create_app starts it), so a server that never maps a document never holds it; POST
+    /api/extract waits for the load."""
     from geo.parse import BackgroundParser
 
-    return BackgroundParser()
+    return BackgroundParser(start=False)
 
 
 _stamps: dict[tuple[str, float], str] = {}
@@ -589,8 +607,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frame-ancestors", default=None, metavar="SOURCES",
                         help="who may embed the map in a frame, as a CSP source list "
                              "(default \"'self'\"; e.g. \"'self' https://news.example.org\")")
+    parser.add_argument("--preload-parser", action="store_true",
+                        help="load the geoparser at start (~400 MB) rather than on the first "
+                             "\"Map a document\" page or POST /api/extract")
     args = parser.parse_args(argv)
     config = {}
+    if args.preload_parser:
+        config["PRELOAD_PARSER"] = True
     if args.data:
         config["DATA_DIR"] = args.data
     if args.frame_ancestors is not None:
@@ -600,10 +623,15 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ConfigError) as exc:
         print("atlas: cannot start: " + " ".join(str(exc).split()), file=sys.stderr)
         return 2
-    # The GIS downloads are made on first request; a served app makes them all now, in the
-    # background, so no visitor waits for GDAL.
-    threading.Thread(target=downloads_api.downloads_of(app.extensions["atlas_store"]).make_all,
-                     name="atlas-downloads", daemon=True).start()
+    # The GIS downloads are made on first request; a served app makes the small ones now, in the
+    # background, so no visitor waits for GDAL (big layers' files: on first request, geo.downloads).
+    store = app.extensions["atlas_store"]
+
+    def background() -> None:
+        store.warm_up()  # the search index, so the first search does not build it
+        downloads_api.downloads_of(store).make_all()
+
+    threading.Thread(target=background, name="atlas-background", daemon=True).start()
 
     limits = Limits(threads=args.threads, idle_timeout=args.idle_timeout,
                     header_timeout=args.header_timeout, send_timeout=args.send_timeout)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
@@ -158,8 +159,18 @@ DEPTH = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Po
          "MultiPolygon": 3}
 
 
+_NUMBER_TYPES = (int, float)  # exactly these (bool is an int, and no number here)
+
+
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _plain_positions(value) -> bool:
+    """A list of [number, number] lists, nothing else (what the walk would accept one by one)."""
+    return type(value) is list and all(
+        type(p) is list and len(p) == 2 and type(p[0]) in _NUMBER_TYPES and type(p[1]) in _NUMBER_TYPES
+        for p in value)
 
 
 def positions(geom_type: str, coords) -> tuple[list[list], str | None]:
@@ -173,6 +184,9 @@ def positions(geom_type: str, coords) -> tuple[list[list], str | None]:
     stack = [(coords, DEPTH[geom_type])]
     while stack:
         value, depth = stack.pop()
+        if depth == 1 and _plain_positions(value):
+            out.extend(value)  # a ring or line of plain positions, at once; else one by one below
+            continue
         if depth == 0:
             if not isinstance(value, list) or len(value) != 2 or not all(_is_number(c) for c in value):
                 return out, f"a position is not a [lon, lat] pair of numbers: {_short(value)}"
@@ -199,35 +213,89 @@ def check_feature_collection(fc) -> list[str]:
     features = fc.get("features")
     if not isinstance(features, list):
         return problems + ["'features' is not a list"]
-    seen = set()
+    checker = FeatureChecker()
     for i, f in enumerate(features):
+        problems += checker.check(f, i)
+    return problems
+
+
+class FeatureChecker:
+    """The contract checked one feature at a time, in order (a store streams a big layer through
+    it without holding the features); it remembers the ids seen, for duplicates."""
+
+    def __init__(self):
+        self.seen: set = set()
+
+    def check(self, f, i: int) -> list[str]:
+        """The problems of feature ``f``, the ``i``-th of its collection (empty when it holds)."""
         fid = f.get("id") if isinstance(f, dict) else None
         label = f"feature {_short(fid)}" if isinstance(fid, str) else f"feature #{i}"
         if not isinstance(f, dict) or f.get("type") != "Feature":
-            problems.append(f"{label}: not a Feature")
-            continue
+            return [f"{label}: not a Feature"]
+        problems = []
         if not isinstance(fid, str) or not fid:
             problems.append(f"{label}: id must be a non-empty string")
-        elif fid in seen:
+        elif fid in self.seen:
             problems.append(f"{label}: duplicate id")
         else:
-            seen.add(fid)
-        problems += [f"{label}: {p}" for p in _check_geometry(f.get("geometry"))]
-        problems += [f"{label}: {p}" for p in _check_properties(f.get("properties"))]
-    return problems
+            self.seen.add(fid)
+        geometry = _check_geometry(f.get("geometry"))
+        properties = _check_properties(f.get("properties"))
+        if geometry or properties:
+            problems += [f"{label}: {p}" for p in geometry + properties]
+        return problems
+
+
+def _check_point(coords) -> list[str] | None:
+    """A Point's problems without shapely, or None where the general walk must name them: two
+    finite numbers in range always make a valid, non-empty Point (NaN and inf fail the range)."""
+    if type(coords) is not list or len(coords) != 2:
+        return None
+    x, y = coords
+    if type(x) not in _NUMBER_TYPES or type(y) not in _NUMBER_TYPES:  # bool is not a number here
+        return None
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        return ["coordinates are not [lon, lat] within range"]
+    if round(x, 6) != x or round(y, 6) != y:
+        return ["coordinates have more than 6 decimals"]
+    return []
+
+
+def _range_and_decimals(points: list[list], vector_min: int = 256) -> tuple[bool, bool]:
+    """Whether every position is [lon, lat] within range, and whether every coordinate has at
+    most 6 decimals (round(c, 6) == c); with numpy for long lists (the same answers: a double
+    is its own 6-decimal rounding exactly when it is the double nearest some d / 10**6)."""
+    if len(points) >= vector_min:
+        try:
+            array = np.array(points, dtype=np.float64)
+        except (OverflowError, TypeError, ValueError):
+            array = None
+        if array is not None and array.shape == (len(points), 2):
+            x, y = array[:, 0], array[:, 1]
+            if not ((-180 <= x) & (x <= 180) & (-90 <= y) & (y <= 90)).all():
+                return False, True
+            return True, bool((np.round(array, 6) == array).all())
+    if not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+        return False, True
+    return True, all(round(c, 6) == c for p in points for c in p)
 
 
 def _check_geometry(geom) -> list[str]:
     if not isinstance(geom, dict) or not isinstance(geom.get("type"), str) or geom["type"] not in GEOMETRY_TYPES:
         return ["geometry missing or of an unknown type"]
     coords = geom.get("coordinates")
+    if geom["type"] == "Point":
+        fast = _check_point(coords)
+        if fast is not None:
+            return fast
     out = []
     points, problem = positions(geom["type"], coords)
     if problem:
         return [problem]
-    if not all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in points):
+    in_range, six_decimals = _range_and_decimals(points)
+    if not in_range:
         return ["coordinates are not [lon, lat] within range"]
-    if not all(round(c, 6) == c for p in points for c in p):
+    if not six_decimals:
         out.append("coordinates have more than 6 decimals")
     try:
         g = shape(geom)
@@ -254,31 +322,40 @@ def _is(value, json_type: str) -> bool:
     return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
+# PROPERTIES as the check walks them, worked out once (the check runs on every feature of a
+# layer at start-up): name, Python type, required, [min, max] or None, item type or None.
+_PLAN = tuple(
+    (p.name, _PYTHON_TYPES[p.type], p.required,
+     (p.minimum, p.maximum) if p.minimum is not None and p.maximum is not None else None,
+     p.item_type if p.item_type and p.item_type != "object" else None)
+    for p in PROPERTIES)
+_MISSING = object()
+
+
 def _check_properties(props) -> list[str]:
     if not isinstance(props, dict):
         return ["no properties"]
     out = []
-    for prop in PROPERTIES:
-        if prop.name not in props:
-            if prop.required:
-                out.append(f"missing property {prop.name!r}")
+    for name, kind, required, bounds, item_type in _PLAN:
+        value = props.get(name, _MISSING)
+        if value is _MISSING:
+            if required:
+                out.append(f"missing property {name!r}")
             continue
-        value = props[prop.name]
-        if not _is(value, prop.type):
-            if prop.required:
-                out.append(f"property {prop.name!r} should be {_PYTHON_TYPES[prop.type].__name__}")
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            if required:
+                out.append(f"property {name!r} should be {kind.__name__}")
             continue
-        if prop.minimum is not None and prop.maximum is not None and not prop.minimum <= value <= prop.maximum:
-            out.append(f"{prop.name} outside {prop.minimum}-{prop.maximum}")
-        if prop.item_type and prop.item_type != "object" and not all(_is(v, prop.item_type) for v in value):
-            out.append(f"{prop.name} must be {prop.item_type}s")
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:
+            out.append(f"{name} outside {bounds[0]}-{bounds[1]}")
+        if item_type is not None and value and not all(_is(v, item_type) for v in value):
+            out.append(f"{name} must be {item_type}s")
     sources = props.get("sources")
     if isinstance(sources, list):
         if len(sources) < BY_NAME["sources"].min_items:
             out.append("no sources")
         for s in sources:
-            if not isinstance(s, dict) or any(not isinstance(s.get(k), str) or not s.get(k)
-                                              for k in SOURCE_KEYS):
+            if not isinstance(s, dict) or not all(isinstance(v := s.get(k), str) and v for k in SOURCE_KEYS):
                 out.append(f"a source lacks one of {', '.join(SOURCE_KEYS)}")
                 break
     return out

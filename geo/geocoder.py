@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import shapely
-from pypinyin import lazy_pinyin
 
 from .contract import PRECISION_LABELS  # noqa: F401  (the codes are part of the contract)
 from .gazetteer import AdminUnit, Gazetteer, Place, ascii_key, is_chinese, zh_short
@@ -436,6 +435,10 @@ def unit_name_en(unit: AdminUnit, seat: Place | None = None, own_name: bool = Tr
 @lru_cache(maxsize=8192)
 def pinyin_name(text: str) -> str:
     """Capitalised toneless pinyin of a Chinese name (长沙 -> Changsha)."""
+    # Imported here: its phrase dictionary costs half a second and tens of MB, which the served
+    # app (geo.store imports geo.catalog, which imports this module) needs only for the parser.
+    from pypinyin import lazy_pinyin
+
     syllables = lazy_pinyin(text, v_to_u=True)
     return "".join(syllables).capitalize()
 

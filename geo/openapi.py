@@ -10,6 +10,7 @@ from .api.extract import FORMATS, LANGS, MAX_DOCUMENT_BYTES, MAX_REQUEST_BYTES
 from .api.extract import MAX_FIELD_LENGTH as EXTRACT_FIELD_LENGTH
 from .contract import properties_schema
 from .downloads import FORMATS as DOWNLOAD_FORMATS
+from .downloads import BIG as BIG_DOWNLOAD
 from .downloads import GIS_FORMATS
 from .ogc import CONFORMANCE, CRS84
 from .ogc import params as ogc_params
@@ -327,8 +328,22 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "responses": {"200": {"description": "the layer index", **_json("LayerIndex")}}}},
             "/api/layers/{layer_id}": {"get": {
                 "operationId": "getLayer", "summary": "One layer's features",
-                "parameters": [layer_param] + _FILTERS,
-                "responses": {"200": geojson_ok, "400": _error("a malformed filter"),
+                "description": "A FeatureCollection, or with f=geojsonseq (or Accept: "
+                               "application/geo+json-seq) a GeoJSON Text Sequence (RFC 8142): each "
+                               "feature as RS (0x1E), its JSON and LF, to read a big layer as a "
+                               "stream, a feature at a time.",
+                "parameters": [layer_param] + _FILTERS + [
+                    {"name": "f", "in": "query", "required": False,
+                     "description": "the representation: geojson (a FeatureCollection, the "
+                                    "default) or geojsonseq (a GeoJSON Text Sequence); without "
+                                    "it, the Accept header decides",
+                     "schema": {"type": "string", "enum": ["geojson", "geojsonseq"]}}],
+                "responses": {"200": {"description": "a GeoJSON FeatureCollection (RFC 7946), or "
+                                                     "a GeoJSON Text Sequence (RFC 8142)",
+                                      "content": {
+                                          GEOJSON: {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
+                                          "application/geo+json-seq": {"schema": {"type": "string"}}}},
+                              "400": _error("a malformed filter or format"),
                               "404": _error("no such layer")}}},
             "/api/features": {"get": {
                 "operationId": "getFeatures", "summary": "Every layer's features",
@@ -377,7 +392,9 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                 "summary": "One layer, or every place (layer_id locations), as a GIS file",
                 "description": "GeoPackage (a table per geometry kind, QGIS styles in layer_styles), "
                                "CSV (WKT and lon/lat, UTF-8 with BOM), KML or FlatGeobuf. Lists "
-                               "and objects are JSON text. Made once, then served with an ETag.",
+                               "and objects are JSON text. Made once, then served with an ETag; a file of more "
+                               f"than {BIG_DOWNLOAD:,} features is made in the background on first "
+                               "request (503 with Retry-After until it is ready).",
                 "parameters": [dict(layer_param, description="a layer id from GET /api/layers, "
                                     "or locations for every place"),
                                {"name": "ext", "in": "path", "required": True,
@@ -387,7 +404,10 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                                   DOWNLOAD_FORMATS[ext].media_type.split(";")[0]: {
                                       "schema": {"type": "string", "format": "binary"}}
                                   for ext in GIS_FORMATS}},
-                              "404": _error("no such layer or format")}}},
+                              "404": _error("no such layer or format"),
+                              "500": _error("a big layer's file could not be made"),
+                              "503": _error("a big layer's file is being made in the background "
+                                            "(Retry-After says when to try again)")}}},
             "/api/extract": {"post": {
                 "operationId": "extractPlaces",
                 "summary": "Find and place the named places of a document",
@@ -414,7 +434,7 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                     "400": _error("malformed JSON or form, no text, text that is not UTF-8, bad choices"),
                     "413": _error("a document or request over the limit"),
                     "415": _error("a media type or file type that is not read"),
-                    "503": _error("the geoparser is still loading at start-up (Retry-After says when to try again)")}}},
+                    "503": _error("the geoparser is still loading (on first need, or at start-up with --preload-parser; Retry-After says when to try again)")}}},
             "/api/openapi.json": {"get": {
                 "operationId": "getOpenApi", "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3 document",

@@ -136,10 +136,27 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 @lru_cache(maxsize=1 << 16)  # start-up squashes the same aliases and members many times
 def squash(text: str) -> str:
     """Folded text without spaces or punctuation: 'Xi'an' and 'Xi an' -> 'xian'."""
+    if text.isascii():  # the same, faster: ASCII folds to its lower case, its alnums are [0-9a-z]
+        return _NOT_ASCII_ALNUM.sub("", text.lower())
     return "".join(c for c in fold(text) if c.isalnum())
+
+
+@lru_cache(maxsize=1 << 16)  # hosts and members recur across many features
+def _forms(text: str) -> tuple[str, ...]:
+    """The squashed forms search matches ``text`` by: itself, and a Chinese name without its
+    administrative suffix (郑州市 -> 郑州)."""
+    forms = [squash(text)]
+    if _CJK.search(text):
+        short = strip_zh_suffix(text)
+        if short != text:
+            forms.append(squash(short))
+    return tuple(forms)
 
 
 def words(text: str) -> list[str]:
@@ -218,11 +235,8 @@ class SearchEntry:
     def _add(self, field_name: str, text: str) -> None:
         if not text:
             return
-        self.texts.append((field_name, text, squash(text)))
-        if _CJK.search(text):
-            short = strip_zh_suffix(text)
-            if short != text:
-                self.texts.append((field_name, text, squash(short)))
+        for form in _forms(text):
+            self.texts.append((field_name, text, form))
 
     def match(self, q: str) -> tuple[float, str, str] | None:
         """Best (score, field, matched text) for query q, or None."""

@@ -1,4 +1,5 @@
-"""The built atlas data, loaded once: parsed for filtering and search, serialized and gzipped once.
+"""The built atlas data, loaded once: the bytes held once, per-feature summaries for filtering and
+search, each feature parsed only when a consumer needs it whole.
 
 ``Store.load(data_dir)`` reads what ``python -m geo build`` writes:
 
@@ -12,8 +13,19 @@
 The cities also name the host of each place for search: a laboratory placed by its city's adcode
 is found as "Wuhan lab".
 
-Every response body the API serves unfiltered is prepared here as a :class:`Blob` (compact JSON
-bytes, their gzip and a strong ETag), so serving a layer is a dictionary lookup.
+One copy of the bytes. A layer file as the build writes it (compact JSON, one feature after
+another) is kept as it is: its bytes are the layer's body, each feature a slice of them, found in
+one pass that parses each feature once, checks it against the data contract and keeps only a
+compact summary (id, bbox, provinces, search entry, host adcode, cited documents). A file in any
+other form takes the careful path: parsed whole and serialized again, feature by feature, as the
+app always did. ``Layer.features`` parses a feature from its slice when asked (OGC pages, one
+feature, downloads). ``locations.geojson`` is compared byte for byte with the layers' slices (no
+parse) and served from them; a file that differs is parsed and checked as before.
+
+Every response body the API serves unfiltered is prepared here (compact JSON bytes, their gzip and
+a strong ETag): a :class:`Blob`, or for a big body a :class:`LazyBlob` whose gzip and ETag are
+made on first request; bodies made of other bodies' bytes (every layer, every place, a layer as a
+GeoJSON Text Sequence) are :class:`JoinedBlob` and :class:`SeqBlob`, never copied.
 
 Loading checks what it reads: a missing directory or file, JSON that does not parse, a layer whose
 features break the data contract (``geo.contract``) or sit in another layer, all stop the load with
@@ -26,17 +38,25 @@ import gzip
 import hashlib
 import json
 import math
+import os
+import re
+import sys
+import threading
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+import orjson
 
 from . import query
 from .catalog import COLOUR_PATTERN, ID_PATTERN
-from .contract import check_feature_collection, positions
+from .contract import FeatureChecker, check_feature_collection, positions
 from .paths import PathError, confined
 
 GEOJSON_TYPE = "application/geo+json"
+GEOJSON_SEQ_TYPE = "application/geo+json-seq"  # RFC 8142: RS + a feature's JSON + LF, per feature
 # The six provinces of central China: the map opens on them.
 CENTRAL_PROVINCES = ("Shanxi", "Henan", "Hubei", "Hunan", "Anhui", "Jiangxi")
 
@@ -53,8 +73,18 @@ def dumps(obj: Any) -> bytes:
 # Bodies up to this size are gzipped at level 9; bigger ones at 6, nearly as small and several
 # times faster (a 100 MB layer would hold start-up for many seconds at 9).
 GZIP_BEST_MAX = 1 << 20
+# Bodies above this size get their gzip and ETag on first request, not at start-up (the same
+# bytes either way: a layer of 200 KB costs its first request ~20 ms; a 100 MB one ~1 s).
+LAZY_MIN = 64 << 10
 FC_HEAD = b'{"type":"FeatureCollection","features":['
 FC_TAIL = b"]}"
+RS, LF = b"\x1e", b"\n"
+# Between two features as the build writes them. A JSON string cannot hold `{"` unescaped, so
+# this is always the end of one object and the start of a Feature; a split that were still
+# wrong (a Feature nested in properties) leaves pieces that do not parse, and the careful path runs.
+_FEATURE_GAP = re.compile(rb'\},\{"type":"Feature"')
+_JSON_SPACE = b" \t\r\n"
+_CHUNK = 1 << 22
 
 
 def _gzip_level(size: int) -> int:
@@ -90,43 +120,119 @@ class Blob:
         return (self.body,)
 
 
-class JoinedBlob:
-    """A body made of parts of other bodies (memoryviews), served part by part: every layer
-    together (``/api/features``) without a second copy of the layers' bytes. Its gzip and ETag
-    are computed once, part by part; ``body`` joins the parts only when asked (tests)."""
+class _Lazy:
+    """ETag and gzip of a body made from ``chunks()``, each computed once, on first use, under a
+    lock (two first requests at once compute them once)."""
 
-    def __init__(self, parts: Sequence):
-        self.parts = list(parts)
-        digest = hashlib.sha256()
-        size = sum(len(p) for p in self.parts)
-        packer = zlib.compressobj(_gzip_level(size), zlib.DEFLATED, 31)  # 31: a gzip stream
-        out = []
-        for part in self.parts:
-            digest.update(part)
-            out.append(packer.compress(part))
-        out.append(packer.flush())
-        self.gzipped = b"".join(out)
-        self.etag = digest.hexdigest()[:32]
-        self.length = size
+    length: int
+
+    def _init_lazy(self) -> None:
+        self._lock = threading.Lock()
+        self._etag: str | None = None
+        self._gzipped: bytes | None = None
+
+    def chunks(self) -> Iterable:
+        raise NotImplementedError
+
+    @property
+    def etag(self) -> str:
+        if self._etag is None:
+            with self._lock:
+                if self._etag is None:
+                    digest = hashlib.sha256()
+                    for part in self.chunks():
+                        digest.update(part)
+                    self._etag = digest.hexdigest()[:32]
+        return self._etag
+
+    @property
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            with self._lock:
+                if self._gzipped is None:
+                    # The same bytes as gzip.compress(body, level, mtime=0), part by part.
+                    packer = zlib.compressobj(_gzip_level(self.length), zlib.DEFLATED, 31)
+                    out = [packer.compress(part) for part in self.chunks()]
+                    out.append(packer.flush())
+                    self._gzipped = b"".join(out)
+        return self._gzipped
 
     @property
     def gzip_etag(self) -> str:
         return self.etag + "-gz"
 
+
+class LazyBlob(_Lazy):
+    """A big body held as it is (a layer file's bytes); gzip and ETag made on first request."""
+
+    def __init__(self, body: bytes):
+        self.body = body
+        self.length = len(body)
+        self._init_lazy()
+
+    def chunks(self) -> Iterable[bytes]:
+        return (self.body,)
+
+
+def blob_of(body: bytes) -> "Blob | LazyBlob":
+    """A prepared body: gzipped and hashed now, or on first request when it is big."""
+    return LazyBlob(body) if len(body) > LAZY_MIN else Blob.of(body)
+
+
+class JoinedBlob(_Lazy):
+    """A body made of parts of other bodies (memoryviews), served part by part: every layer
+    together (``/api/features``) without a second copy of the layers' bytes. Its gzip and ETag
+    are computed once, part by part (on first request); ``body`` joins the parts only when asked
+    (tests)."""
+
+    def __init__(self, parts: Sequence):
+        self.parts = list(parts)
+        self.length = sum(len(p) for p in self.parts)
+        self._init_lazy()
+
     @property
     def body(self) -> bytes:
-        return b"".join(self.parts)
+        return b"".join(self.chunks())
 
     def chunks(self) -> Iterable:
         return iter(self.parts)
 
 
-class FeatureSlices(Sequence):
-    """Each feature's bytes as a slice of its layer's body: the one copy of the bytes."""
+class SeqBlob(JoinedBlob):
+    """Features as a GeoJSON Text Sequence (RFC 8142): RS, the feature's bytes, LF, for each, made
+    from the feature slices as it is sent, a run of features at a time (no copy of the body)."""
 
-    def __init__(self, body: bytes, offsets: list[tuple[int, int]]):
+    RUN = 256  # features per chunk sent
+
+    def __init__(self, slices: Sequence[bytes]):
+        self.slices = slices
+        self.parts = []
+        self.length = (slices.total() if isinstance(slices, FeatureSlices)
+                       else sum(len(s) for s in slices)) + 2 * len(slices)
+        self._init_lazy()
+
+    def chunks(self) -> Iterator[bytes]:
+        views = _views(self.slices)
+        for start in range(0, len(views), self.RUN):
+            yield b"".join(b for v in views[start:start + self.RUN] for b in (RS, v, LF))
+
+
+def seq_bytes(feature_bytes: Iterable[bytes]) -> bytes:
+    """A GeoJSON Text Sequence of these features (a filtered answer)."""
+    return b"".join(b for f in feature_bytes for b in (RS, f, LF))
+
+
+def _views(slices: Sequence[bytes]) -> Sequence:
+    return slices.views() if isinstance(slices, FeatureSlices) else slices
+
+
+class FeatureSlices(Sequence):
+    """Each feature's bytes as a slice of its layer's body: the one copy of the bytes.
+    ``offsets`` is an (n, 2) array of [start, end) byte offsets into ``body``."""
+
+    def __init__(self, body: bytes, offsets):
         self._body = body
-        self._offsets = offsets
+        self._offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -137,9 +243,59 @@ class FeatureSlices(Sequence):
         a, b = self._offsets[i]
         return self._body[a:b]
 
+    def span(self, i: int) -> tuple[int, int]:
+        a, b = self._offsets[i]
+        return int(a), int(b)
+
+    def total(self) -> int:
+        """The bytes of every feature together (the commas between them aside)."""
+        return int((self._offsets[:, 1] - self._offsets[:, 0]).sum())
+
     def views(self) -> list[memoryview]:
         view = memoryview(self._body)
-        return [view[a:b] for a, b in self._offsets]
+        return [view[a:b] for a, b in self._offsets.tolist()]
+
+
+class LazyFeatures(Sequence):
+    """A layer's features as dicts, each parsed from its bytes when asked (a fresh dict each
+    time: a consumer may change it freely)."""
+
+    def __init__(self, feature_bytes: Sequence[bytes]):
+        self._bytes = feature_bytes
+
+    def __len__(self) -> int:
+        return len(self._bytes)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        data = self._bytes[i]
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:  # NaN or a huge integer, which only json reads
+            return json.loads(data)
+
+    def __iter__(self) -> Iterator[dict]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+class Boxes(Sequence):
+    """Bounding boxes as an (n, 4) float array (NaN where a feature has none), read as tuples."""
+
+    def __init__(self, array):
+        self.array = np.asarray(array, dtype=np.float64).reshape(-1, 4)
+        self.present = ~np.isnan(self.array[:, 0])
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not self.present[i]:
+            return None
+        return tuple(float(v) for v in self.array[i])
 
 
 def feature_collection_bytes(feature_bytes: Iterable[bytes]) -> bytes:
@@ -159,17 +315,42 @@ def joined_collection(features: Sequence[bytes]) -> tuple[bytes, list[tuple[int,
 class Layer:
     id: str
     meta: dict
-    features: list[dict]
     feature_bytes: Sequence[bytes]
-    bboxes: list[tuple[float, float, float, float] | None]
+    bboxes: Boxes
     provinces: list[frozenset[str]]
-    search: list[query.SearchEntry]
-    blob: Blob
+    blob: Any                                   # Blob or LazyBlob
+    adcodes: list[str | None] = field(default_factory=list, repr=False)
+    documents: dict = field(default_factory=dict, repr=False)   # first source of each document
+    ids: list[str] = field(default_factory=list, repr=False)
     _shapes: list | None = field(default=None, repr=False)
+    _seq: Any = field(default=None, repr=False)
+    _search: list | None = field(default=None, repr=False)
+    _store: Any = field(default=None, repr=False)   # builds every layer's search entries at once
+
+    @property
+    def search(self) -> list[query.SearchEntry]:
+        """Each feature as the search sees it, built on first use (by the store: with the hosts)."""
+        if self._search is None:
+            if self._store is not None:
+                self._store.search_entries  # noqa: B018 - builds them, this layer's among them
+            else:
+                self._search = query.build_search_index(self.features)
+        return self._search
+
+    @property
+    def features(self) -> LazyFeatures:
+        return LazyFeatures(self.feature_bytes)
 
     @property
     def count(self) -> int:
-        return len(self.features)
+        return len(self.feature_bytes)
+
+    @property
+    def seq_blob(self) -> SeqBlob:
+        """The layer as a GeoJSON Text Sequence (made once, from the same slices)."""
+        if self._seq is None:
+            self._seq = SeqBlob(self.feature_bytes)
+        return self._seq
 
     def shapes(self):
         """Shapely geometries, built on first use (only bbox filtering needs them)."""
@@ -182,28 +363,38 @@ class Layer:
     def select(self, bbox: Sequence[float] | None = None, province: str | None = None,
                q: str | None = None) -> list[int]:
         """Indices of the features that pass every given filter, in layer order."""
-        indices = range(len(self.features))
+        indices = range(self.count)
         if province:
             indices = [i for i in indices if province in self.provinces[i]]
         if q:
             indices = [i for i in indices if query.matches_text(self.search[i], q)]
         if bbox:
-            candidates = [i for i in indices if self.bboxes[i] and query.boxes_intersect(self.bboxes[i], bbox)]
+            boxes = self.bboxes.array
+            hits = self.bboxes.present & (boxes[:, 0] <= bbox[2]) & (bbox[0] <= boxes[:, 2]) \
+                & (boxes[:, 1] <= bbox[3]) & (bbox[1] <= boxes[:, 3])
             # A feature whose extent lies inside the window intersects it: no geometry needed
-            # (a full-extent query never builds the shapes).
-            inside = {i for i in candidates if query.box_contains(bbox, self.bboxes[i])}
-            if len(inside) < len(candidates):
+            # (a full-extent query never builds the shapes; a point's extent is the point).
+            inside = hits & (bbox[0] <= boxes[:, 0]) & (bbox[1] <= boxes[:, 1]) \
+                & (boxes[:, 2] <= bbox[2]) & (boxes[:, 3] <= bbox[3])
+            if isinstance(indices, range):
+                candidates = np.flatnonzero(hits).tolist()
+            else:
+                candidates = [i for i in indices if hits[i]]
+            if not inside[candidates].all():
                 from shapely.geometry import box
 
                 window = box(*bbox)
                 shapes = self.shapes()
                 candidates = [i for i in candidates
-                              if i in inside or (shapes[i] is not None and shapes[i].intersects(window))]
+                              if inside[i] or (shapes[i] is not None and shapes[i].intersects(window))]
             indices = candidates
         return list(indices)
 
     def subset_bytes(self, indices: Sequence[int]) -> bytes:
         return feature_collection_bytes(self.feature_bytes[i] for i in indices)
+
+    def subset_seq(self, indices: Sequence[int]) -> bytes:
+        return seq_bytes(self.feature_bytes[i] for i in indices)
 
 
 def _data_file(data_dir: Path, rel: str, what: str) -> Path:
@@ -332,30 +523,212 @@ def host_codes(adcode: str) -> list[str]:
     return [c for c in dict.fromkeys([adcode, adcode[:4] + "00", adcode[:2] + "0000"])]
 
 
+
+
+def _read_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes without the white space that ends it (the build ends files with a
+    newline), read once: the end is found first, so the body is never copied to drop it."""
+    try:
+        with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            fh.seek(max(0, size - 256))
+            tail = fh.read()
+            keep = len(tail.rstrip(_JSON_SPACE))
+            fh.seek(0)
+            if keep == 0:  # more white space than that, or an empty file: read it all
+                return fh.read().rstrip(_JSON_SPACE)
+            data = fh.read(size - (len(tail) - keep))
+            if fh.read().strip(_JSON_SPACE):  # it grew as we read: read it again, whole
+                fh.seek(0)
+                return fh.read().rstrip(_JSON_SPACE)
+            return data
+    except FileNotFoundError:
+        raise DataError(f"{what} is missing: {path} (run `python -m geo build`)") from None
+    except OSError as exc:
+        raise DataError(f"{what} is unreadable: {path}: {' '.join(str(exc).split())[:200]}") from None
+
+
+def _split_layer(data: bytes) -> list[tuple[int, int]] | None:
+    """Where each feature sits in a FeatureCollection file written as the build writes it
+    (the head, features separated by commas, the tail, then only white space); None otherwise."""
+    end = len(data)
+    while end and data[end - 1] in _JSON_SPACE:
+        end -= 1
+    if not data.startswith(FC_HEAD) or data[end - len(FC_TAIL):end] != FC_TAIL or end < len(FC_HEAD) + len(FC_TAIL):
+        return None
+    start, stop = len(FC_HEAD), end - len(FC_TAIL)
+    if start == stop:
+        return []
+    offsets, at = [], start
+    for m in _FEATURE_GAP.finditer(data, start, stop):
+        offsets.append((at, m.start() + 1))
+        at = m.start() + 2
+    offsets.append((at, stop))
+    return offsets
+
+
+class _Interned(dict):
+    """One object per distinct value (provinces sets, adcodes, sources): many features share them."""
+
+    def get_or_add(self, key, make):
+        value = self.get(key)
+        if value is None:
+            value = self[key] = make()
+        return value
+
+
+class _LayerSummary:
+    """What a layer keeps of its features, built one feature at a time (the one pass over them),
+    with the contract checked on the way."""
+
+    def __init__(self, layer_id: str, check: bool, interned: _Interned):
+        self.layer_id = layer_id
+        self.check = check
+        self.checker = FeatureChecker()
+        self.problems = 0
+        self.first_problem: str | None = None
+        self.stray: str | None = None
+        self.interned = interned
+        self.ids: list[str] = []
+        self.boxes: list[tuple] = []
+        self.provinces: list[frozenset] = []
+        self.adcodes: list[str | None] = []
+        self.documents: dict[str, dict] = {}
+        self.types: set = set()
+
+    def add(self, f: Any) -> None:
+        i = len(self.ids)
+        if self.check:
+            problems = self.checker.check(f, i)
+            if problems:
+                self.problems += len(problems)
+                self.first_problem = self.first_problem or problems[0]
+                self.ids.append("")  # the load fails: nothing more of this feature is read
+                return
+            if self.stray is None and f["properties"].get("layer") != self.layer_id:
+                self.stray = f["id"]
+        if not isinstance(f, dict):  # only without the check (it refuses such a file)
+            f = {}
+        props = f.get("properties")
+        props = props if isinstance(props, dict) else {}
+        self.ids.append(str(f.get("id")))
+        geom = f.get("geometry")
+        box = None
+        if isinstance(geom, dict):
+            coords = geom.get("coordinates")
+            if geom.get("type") == "Point" and type(coords) is list and len(coords) == 2:
+                box = (float(coords[0]), float(coords[1]), float(coords[0]), float(coords[1]))
+            else:
+                box = query.bbox_of(geom)
+            kind = geom.get("type")
+            if kind is not None:
+                self.types.add(kind)
+        self.boxes.append(box or (math.nan,) * 4)
+        names = tuple(str(p) for p in props.get("provinces") or ())
+        self.provinces.append(self.interned.get_or_add(("provinces", names), lambda: frozenset(names)))
+        code = (props.get("gazetteer") or {}).get("adcode") if isinstance(props.get("gazetteer"), dict) else None
+        self.adcodes.append(sys.intern(code) if isinstance(code, str) else None)
+        for source in props.get("sources") or ():
+            if isinstance(source, dict) and source.get("document") and str(source["document"]) not in self.documents:
+                self.documents[str(source["document"])] = {
+                    k: str(source[k]) for k in ("document", "title", "publisher", "date", "url") if source.get(k)}
+
+    def raise_problems(self, path: Path, what: str) -> None:
+        if self.first_problem is not None:
+            n = self.problems
+            more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""
+            raise DataError(f"{what} breaks the data contract: {self.first_problem}{more}: {path}")
+        if self.stray is not None:
+            raise DataError(f"{what} holds feature {self.stray!r} of another layer: {path}")
+
+    def layer(self, meta: dict, feature_bytes: FeatureSlices, blob) -> Layer:
+        bboxes = Boxes(self.boxes)
+        meta["count"] = len(self.ids)
+        if bboxes.present.any() and not meta.get("bbox"):
+            a = bboxes.array[bboxes.present]
+            meta["bbox"] = [float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()), float(a[:, 3].max())]
+        if not meta.get("geometry_types"):
+            meta["geometry_types"] = sorted(self.types)
+        return Layer(id=self.layer_id, meta=meta, feature_bytes=feature_bytes, bboxes=bboxes,
+                     provinces=self.provinces, blob=blob, adcodes=self.adcodes,
+                     documents=self.documents, ids=self.ids)
+
+
+def _load_layer(path: Path, layer_id: str, meta: dict, check: bool, interned: _Interned) -> Layer:
+    """One layer: its file's bytes kept as they are where the build wrote them (one pass parses
+    each feature once for its summary and the check); else the careful path, parsed whole."""
+    what = f"layer {layer_id}"
+    data = _read_bytes(path, what)
+    offsets = _split_layer(data)
+    view = memoryview(data)
+    if offsets is not None:
+        summary = _LayerSummary(layer_id, check, interned)
+        try:
+            for a, b in offsets:
+                # orjson reads the slice in place; what it refuses (NaN, huge integers, bad
+                # UTF-8, JSON that does not parse as split) goes down the careful path.
+                summary.add(orjson.loads(view[a:b]))
+        except (ValueError, RecursionError):
+            offsets = None  # not JSON as split: the careful path names the problem as it always did
+    if offsets is None:
+        del data, view
+        return _load_layer_carefully(path, layer_id, meta, check, interned)
+    del view
+    summary.raise_problems(path, what)
+    return summary.layer(meta, FeatureSlices(data, offsets), blob_of(data))
+
+
+def _load_layer_carefully(path: Path, layer_id: str, meta: dict, check: bool, interned: _Interned) -> Layer:
+    what = f"layer {layer_id}"
+    features = _feature_collection(path, what)
+    summary = _LayerSummary(layer_id, check, interned)
+    for f in features:
+        summary.add(f)
+    summary.raise_problems(path, what)
+    body, offsets = joined_collection([dumps(f) for f in features])
+    del features
+    return summary.layer(meta, FeatureSlices(body, offsets), blob_of(body))
+
+
+def _host_names(cities: list[dict]) -> dict[str, list[str]]:
+    """The names of each city of the offline base, by adcode: the hosts search knows."""
+    names: dict[str, list[str]] = {}
+    for city in cities:
+        props = city.get("properties") or {}
+        code = str(props.get("adcode") or city.get("id") or "")
+        names[code] = [str(props.get(k)) for k in ("name", "name_zh") if props.get(k)]
+    return names
+
+
 class Store:
     """Everything the app serves, held in memory."""
 
     def __init__(self, data_dir: Path, themes: list[dict], layers: dict[str, Layer],
-                 locations: Blob, provinces: Blob, province_table: dict[str, str],
+                 locations, provinces: Blob, province_table: dict[str, str],
                  province_boxes: dict[str, tuple[float, float, float, float]] | None = None,
-                 base: dict[str, Blob] | None = None, cities: list[dict] | None = None):
+                 base: dict[str, Blob] | None = None, cities: list[dict] | None = None,
+                 locations_are_layers: "LocationOrder | bool" = False):
         self.data_dir = data_dir
         self.themes = themes
         self.layers = layers
         self.locations = locations
+        # A LocationOrder when locations.geojson holds exactly the layers' features (their very
+        # bytes): its features are then read from the layers (the OGC API's "locations"
+        # collection, the downloads); False when it was checked and kept as its own bytes.
+        self.locations_are_layers = locations_are_layers
         self.provinces = provinces
         self.province_table = province_table
         self.province_boxes = province_boxes or {}
         self.base = {name: (base or {}).get(name) or Blob.of(EMPTY_COLLECTION) for name in BASE_LAYERS}
-        self._add_hosts(cities or [])
+        self._hosts = _host_names(cities or [])
+        self._search_entries: list | None = None
+        self._search_lock = threading.Lock()
+        for layer in layers.values():
+            layer._store = self
         # Every display feature in panel order: what the page fetches when it shows most layers at once.
         self.features = _all_features(layers.values())
-        self.search_entries = [e for layer in layers.values() for e in layer.search]
-        for order, entry in enumerate(self.search_entries):
-            entry.order = order
-        self._features_by_id = {
-            str(f.get("id")): (layer, i) for layer in layers.values() for i, f in enumerate(layer.features)
-        }
+        self._features_by_id = {fid: (layer, i) for layer in layers.values() for i, fid in enumerate(layer.ids)}
+        self._places_by_document: dict | None = None
 
     # -- loading --------------------------------------------------------------------------------
     @classmethod
@@ -370,6 +743,7 @@ class Store:
         _check_index(index, index_path)
 
         layers: dict[str, Layer] = {}
+        interned = _Interned()
         for meta in index["layers"]:
             layer_id = meta["id"]
             if layer_id in layers:
@@ -377,13 +751,8 @@ class Store:
             # The file is found by its id (checked above: letters, digits and '-'), never by a path
             # the index (or a request) could steer, and never through a link out of the data.
             path = _data_file(data_dir, f"layers/{layer_id}.geojson", f"layer {layer_id}")
-            features = _feature_collection(path, f"layer {layer_id}")
-            if check:
-                _check_contract(features, path, f"layer {layer_id}")
-                strays = [f["id"] for f in features if (f.get("properties") or {}).get("layer") != layer_id]
-                if strays:
-                    raise DataError(f"layer {layer_id} holds feature {strays[0]!r} of another layer: {path}")
-            layers[layer_id] = cls._prepare_layer(layer_id, dict(meta), features)
+            layers[layer_id] = _load_layer(path, layer_id, dict(meta), check, interned)
+        del interned
 
         known = set(layers)
         themes = []
@@ -393,15 +762,15 @@ class Store:
             themes.append(theme)
 
         location_path = _data_file(data_dir, "locations.geojson", "locations.geojson")
-        locations = _load_locations(location_path, layers, check)
+        locations, same = _load_locations(location_path, layers, check)
 
         province_path = _data_file(data_dir, "base/provinces.geojson", "the province base layer")
         province_features = _feature_collection(province_path, "the province base layer")
         _check_provinces(province_features, province_path)
-        provinces = Blob.of(feature_collection_bytes(dumps(f) for f in province_features))
+        provinces = blob_of(feature_collection_bytes(dumps(f) for f in province_features))
         table = query.province_aliases((f.get("properties") or {}) for f in province_features)
         for layer in layers.values():  # names used by features count even if the base lacks them
-            for names in layer.provinces:
+            for names in set(layer.provinces):
                 for name in names:
                     table.setdefault(query.squash(name), name)
         boxes = {}
@@ -418,52 +787,45 @@ class Store:
             base_features = _feature_collection(path, f"the {name} base layer")
             if name == "cities":
                 cities = base_features
-            base[name] = Blob.of(feature_collection_bytes(dumps(f) for f in base_features))
-        return cls(data_dir, themes, layers, locations, provinces, table, boxes, base, cities)
+            base[name] = blob_of(feature_collection_bytes(dumps(f) for f in base_features))
+        return cls(data_dir, themes, layers, locations, provinces, table, boxes, base, cities, same)
 
-    def _add_hosts(self, cities: list[dict]) -> None:
+    @property
+    def search_entries(self) -> list[query.SearchEntry]:
+        """Every feature as the search sees it, in panel order: built on first search (a served
+        app builds them in the background after start, ``warm_up``), from the features parsed
+        once more, with the city that hosts each place."""
+        if self._search_entries is None:
+            with self._search_lock:
+                if self._search_entries is None:
+                    entries = []
+                    for layer in self.layers.values():
+                        if layer._search is None:
+                            layer_entries = query.build_search_index(layer.features)
+                            self._add_hosts(layer, layer_entries)
+                            layer._search = layer_entries
+                        entries += layer._search
+                    for order, entry in enumerate(entries):
+                        entry.order = order
+                    self._search_entries = entries
+        return self._search_entries
+
+    def warm_up(self) -> None:
+        """Build what the first search would (``python app.py`` calls it in the background)."""
+        self.search_entries  # noqa: B018
+
+    def _add_hosts(self, layer: Layer, entries: list[query.SearchEntry]) -> None:
         """Let search find a place by the city that hosts it (its adcode's prefecture-level unit)."""
-        names: dict[str, list[str]] = {}
-        for city in cities:
-            props = city.get("properties") or {}
-            code = str(props.get("adcode") or city.get("id") or "")
-            names[code] = [str(props.get(k)) for k in ("name", "name_zh") if props.get(k)]
+        names = self._hosts
         if not names:
             return
-        for layer in self.layers.values():
-            for feature, entry in zip(layer.features, layer.search):
-                # A point's one adcode (areas and lines are found by their members already).
-                code = ((feature.get("properties") or {}).get("gazetteer") or {}).get("adcode")
-                if not isinstance(code, str):
-                    continue
-                host = next((names[c] for c in host_codes(code) if c in names), [])
-                for name in host:
-                    entry.add_host(name)
-
-    @staticmethod
-    def _prepare_layer(layer_id: str, meta: dict, features: list[dict]) -> Layer:
-        # One copy of the bytes: the layer's body; each feature is a slice of it.
-        body, offsets = joined_collection([dumps(f) for f in features])
-        feature_bytes = FeatureSlices(body, offsets)
-        bboxes = [query.bbox_of(f.get("geometry")) for f in features]
-        provinces = [frozenset(str(p) for p in (f.get("properties") or {}).get("provinces") or ()) for f in features]
-        meta["count"] = len(features)
-        boxes = [b for b in bboxes if b]
-        if boxes and not meta.get("bbox"):
-            meta["bbox"] = [min(b[0] for b in boxes), min(b[1] for b in boxes),
-                            max(b[2] for b in boxes), max(b[3] for b in boxes)]
-        if not meta.get("geometry_types"):
-            meta["geometry_types"] = sorted({(f.get("geometry") or {}).get("type") for f in features} - {None})
-        return Layer(
-            id=layer_id,
-            meta=meta,
-            features=features,
-            feature_bytes=feature_bytes,
-            bboxes=bboxes,
-            provinces=provinces,
-            search=query.build_search_index(features),
-            blob=Blob.of(body),
-        )
+        for code, entry in zip(layer.adcodes, entries):
+            # A point's one adcode (areas and lines are found by their members already).
+            if code is None:
+                continue
+            host = next((names[c] for c in host_codes(code) if c in names), [])
+            for name in host:
+                entry.add_host(name)
 
     # -- queries --------------------------------------------------------------------------------
     def select_all(self, bbox=None, province=None, q=None) -> bytes:
@@ -477,17 +839,15 @@ class Store:
         citations offer (``document`` is the key sources use; ``url`` where the catalog has one)."""
         docs: dict[str, dict] = {}
         for layer in self.layers.values():
-            for feature in layer.features:
-                for source in (feature.get("properties") or {}).get("sources") or ():
-                    if isinstance(source, dict) and source.get("document") and source["document"] not in docs:
-                        docs[str(source["document"])] = {
-                            k: str(source[k]) for k in ("document", "title", "publisher", "date", "url")
-                            if source.get(k)}
+            for key, doc in layer.documents.items():
+                docs.setdefault(key, dict(doc))
         return sorted(docs.values(), key=lambda d: (d.get("date", ""), d.get("title", ""), d["document"]))
 
     def places_by_document(self) -> dict[str, list[dict]]:
         """For each document key, the places that cite it (id, names, the mention), in layer order:
-        what the citations page lists under each document."""
+        what the citations page lists under each document (read from the features once)."""
+        if self._places_by_document is not None:
+            return self._places_by_document
         places: dict[str, list[dict]] = {}
         for layer in self.layers.values():
             for feature in layer.features:
@@ -497,11 +857,34 @@ class Store:
                         places.setdefault(str(source["document"]), []).append({
                             "id": feature.get("id"), "name": props.get("name"),
                             "name_zh": props.get("name_zh"), "mention": source.get("mention")})
+        self._places_by_document = places
         return places
+
+    def location_features(self) -> Sequence[dict]:
+        """Every feature of locations.geojson, in its order (parsed when asked)."""
+        if self.locations_are_layers is not False:
+            return LazyFeatures(self.location_bytes())
+        return json.loads(self.locations.body)["features"]
+
+    def location_bytes(self) -> Sequence[bytes]:
+        """Each feature of locations.geojson as bytes, in its order: slices of the layers' bodies
+        where the file holds just their features; else the file's features serialized."""
+        if self.locations_are_layers is not False:
+            return self.locations_are_layers
+        return [dumps(f) for f in json.loads(self.locations.body)["features"]]
+
+    def location_slots(self) -> list[tuple[Layer, int]] | None:
+        """Where each feature of locations.geojson comes from (layer, index), in its order, when
+        the file holds just the layers' features; None otherwise."""
+        if self.locations_are_layers is False:
+            return None
+        order = self.locations_are_layers
+        layers = list(self.layers.values())
+        return [(layers[k], int(i)) for k, i in zip(order.layer_of.tolist(), order.index_of.tolist())]
 
     def province_names(self) -> list[str]:
         """The provinces the places lie in, by name."""
-        return sorted({p for layer in self.layers.values() for names in layer.provinces for p in names})
+        return sorted({p for layer in self.layers.values() for names in set(layer.provinces) for p in names})
 
     def layer(self, layer_id: str) -> Layer | None:
         return self.layers.get(layer_id)
@@ -546,6 +929,7 @@ class Store:
             layer, feature = self.feature(entry.id)
             props = feature.get("properties") or {}
             i = self._features_by_id[entry.id][1]
+            box = layer.bboxes[i]
             results.append({
                 "id": entry.id,
                 "name": entry.name,
@@ -557,12 +941,30 @@ class Store:
                 "precision": props.get("precision"),
                 "precision_label": props.get("precision_label"),
                 "geometry_type": (feature.get("geometry") or {}).get("type"),
-                "bbox": list(layer.bboxes[i]) if layer.bboxes[i] else None,
-                "center": _center(layer, i),
+                "bbox": list(box) if box else None,
+                "center": _center(feature),
                 "matched": {"field": field_name, "text": matched},
                 "score": round(score, 1),
             })
         return results
+
+
+class LocationOrder(Sequence):
+    """locations.geojson as slices of the layers' bodies: for its k-th feature, the layer (by
+    position in panel order) and the feature's index there."""
+
+    def __init__(self, layers: Sequence[Layer], layer_of, index_of):
+        self._slices = [layer.feature_bytes for layer in layers]
+        self.layer_of = np.asarray(layer_of, dtype=np.int32)
+        self.index_of = np.asarray(index_of, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.layer_of)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        return self._slices[self.layer_of[k]][int(self.index_of[k])]
 
 
 def _iter_features(path: Path, what: str) -> Iterable[Any]:
@@ -602,11 +1004,122 @@ def _iter_features(path: Path, what: str) -> Iterable[Any]:
         raise DataError(f"{what} is unreadable: {path}: {' '.join(str(exc).split())[:200]}") from None
 
 
-def _load_locations(path: Path, layers: Mapping[str, Layer], check: bool) -> "JoinedBlob":
-    """locations.geojson, checked, as a body made of the layers' own bytes where a feature is the
-    same as its layer's copy (the build writes the same features to both), so the bytes are held
-    once; a feature that differs is checked against the contract and kept as its own bytes."""
-    by_id = {str(f.get("id")): (layer, i) for layer in layers.values() for i, f in enumerate(layer.features)}
+
+
+class _NotAsBuilt(Exception):
+    """locations.geojson is not just the layers' features, byte for byte."""
+
+
+_ID_AT_START = re.compile(rb'\{"type":"Feature","id":"([^"\\]*)"')
+
+
+def _locations_as_built(path: Path, layers: Mapping[str, Layer]) -> tuple[JoinedBlob, LocationOrder]:
+    """locations.geojson when it holds every layer's features, each once, byte for byte as in its
+    layer: never parsed (the layers' features were checked). The file is read a few MB at a time;
+    each feature is found by the gap before it and its id, and each run of consecutive features
+    of one layer is compared with that run of the layer's body in one comparison (equal bytes
+    split into equal features). _NotAsBuilt when anything differs."""
+    ordered = list(layers.values())
+    by_id = {fid: (k, i) for k, layer in enumerate(ordered) for i, fid in enumerate(layer.ids)}
+    total = sum(layer.count for layer in ordered)
+    if len(by_id) != total:
+        raise _NotAsBuilt  # an id in two layers: the careful path says so
+    layer_of: list[int] = []
+    index_of: list[int] = []
+    taken: set = set()
+    match_id, lookup, gap = _ID_AT_START.match, by_id.get, _FEATURE_GAP.search
+    run: list = []  # [layer position, first index, last index, start in buf, end in buf]
+
+    def close(buf: bytes) -> None:
+        if run:
+            k, first, last, start, end = run
+            fb = ordered[k].feature_bytes
+            a, b = fb.span(first)[0], fb.span(last)[1]
+            if b - a != end - start or memoryview(buf)[start:end] != memoryview(fb._body)[a:b]:
+                raise _NotAsBuilt
+            run.clear()
+
+    def piece(buf: bytes, start: int, end: int) -> None:
+        m = match_id(buf, start, end)
+        hit = lookup(m.group(1).decode("utf-8")) if m else None
+        if hit is None or hit in taken:
+            raise _NotAsBuilt
+        taken.add(hit)
+        k, i = hit
+        layer_of.append(k)
+        index_of.append(i)
+        if run and run[0] == k and run[2] + 1 == i:
+            run[2], run[4] = i, end
+        else:
+            close(buf)
+            run[:] = [k, i, i, start, end]
+
+    try:
+        with path.open("rb") as fh:
+            buf = fh.read(_CHUNK)
+            if not buf.startswith(FC_HEAD):
+                raise _NotAsBuilt
+            pos = len(FC_HEAD)
+            while True:
+                m = gap(buf, pos)
+                if m:
+                    piece(buf, pos, m.start() + 1)
+                    pos = m.start() + 2
+                    continue
+                close(buf)  # before the buffer moves on
+                more = fh.read(_CHUNK)
+                if not more:
+                    break
+                buf = buf[pos:] + more
+                pos = 0
+            rest = len(buf)
+            while rest and buf[rest - 1] in _JSON_SPACE:
+                rest -= 1
+            if buf[max(pos, rest - len(FC_TAIL)):rest] != FC_TAIL:
+                raise _NotAsBuilt
+            if rest - len(FC_TAIL) > pos:
+                piece(buf, pos, rest - len(FC_TAIL))
+                close(buf)
+            elif pos != len(FC_HEAD) or layer_of:  # "...,]}": a comma with no feature after it
+                raise _NotAsBuilt
+    except (OSError, UnicodeDecodeError):
+        raise _NotAsBuilt from None
+    if len(layer_of) != total:
+        raise _NotAsBuilt
+    del taken
+    order = LocationOrder(ordered, layer_of, index_of)
+    # Runs of consecutive features of one layer go out as one view of its body.
+    parts: list = [FC_HEAD]
+    span = None  # [layer position, first index, last index]
+    for k, i in zip(layer_of, index_of):
+        if span and span[0] == k and span[2] + 1 == i:
+            span[2] = i
+            continue
+        if span:
+            parts.append(_run_view(ordered[span[0]], span[1], span[2]))
+            parts.append(b",")
+        span = [k, i, i]
+    if span:
+        parts.append(_run_view(ordered[span[0]], span[1], span[2]))
+    parts.append(FC_TAIL)
+    return JoinedBlob(parts), order
+
+
+def _run_view(layer: Layer, first: int, last: int) -> memoryview:
+    fb = layer.feature_bytes
+    return memoryview(fb._body)[fb.span(first)[0]:fb.span(last)[1]]
+
+
+def _load_locations(path: Path, layers: Mapping[str, Layer], check: bool):
+    """locations.geojson, checked, as a body made of the layers' own bytes, and its order (a
+    LocationOrder) where it holds just their features; else (False) the careful path: each feature
+    the same as its layer's copy (compared parsed) is served from it, one that differs is checked
+    against the contract and kept as its own bytes."""
+    try:
+        return _locations_as_built(path, layers)
+    except _NotAsBuilt:
+        pass
+    by_id = {fid: (layer, i) for layer in layers.values() for i, fid in enumerate(layer.ids)}
     parts: list = []
     unchecked: list = []
     seen: set = set()
@@ -618,9 +1131,9 @@ def _load_locations(path: Path, layers: Mapping[str, Layer], check: bool) -> "Jo
             key = (type(fid).__name__, str(fid))
             repeated = repeated or key in seen
             seen.add(key)
-        if hit is not None and hit[0].features[hit[1]] == feature and isinstance(hit[0].feature_bytes, FeatureSlices):
+        if hit is not None and isinstance(hit[0].feature_bytes, FeatureSlices) and hit[0].features[hit[1]] == feature:
             layer, i = hit
-            start, end = layer.feature_bytes._offsets[i]
+            start, end = layer.feature_bytes.span(i)
             body = layer.feature_bytes._body
             prev = parts[-1] if parts else None
             # The next feature of the same layer's body, after one comma: extend the run.
@@ -641,7 +1154,7 @@ def _load_locations(path: Path, layers: Mapping[str, Layer], check: bool) -> "Jo
             out.append(b",")
         out.append(memoryview(part[0])[part[1]:part[2]] if isinstance(part, list) else part)
     out.append(FC_TAIL)
-    return JoinedBlob(out)
+    return JoinedBlob(out), False
 
 
 def _all_features(layers: Iterable[Layer]) -> JoinedBlob:
@@ -655,19 +1168,25 @@ def _all_features(layers: Iterable[Layer]) -> JoinedBlob:
         if len(parts) > 1:
             parts.append(b",")
         if isinstance(fb, FeatureSlices):
-            start, end = fb._offsets[0][0], fb._offsets[-1][1]
-            parts.append(memoryview(fb._body)[start:end])
+            parts.append(_run_view(layer, 0, len(fb) - 1))
         else:
             parts.append(b",".join(fb))
     parts.append(FC_TAIL)
     return JoinedBlob(parts)
 
 
-def _center(layer: Layer, i: int) -> list[float] | None:
+def _center(feature: Mapping) -> list[float] | None:
     """A point on the feature (inside areas), rounded like the data, for opening its popup."""
-    shapes = layer.shapes()
-    shape = shapes[i]
-    if shape is None or shape.is_empty:
+    geom = feature.get("geometry")
+    if not geom:
         return None
-    point = shape if shape.geom_type == "Point" else shape.representative_point()
+    coords = geom.get("coordinates")
+    if geom.get("type") == "Point" and isinstance(coords, list) and len(coords) == 2:
+        return [round(float(coords[0]), 6), round(float(coords[1]), 6)]
+    from shapely.geometry import shape
+
+    found = shape(geom)
+    if found.is_empty:
+        return None
+    point = found if found.geom_type == "Point" else found.representative_point()
     return [round(point.x, 6), round(point.y, 6)]

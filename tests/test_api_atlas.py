@@ -97,3 +97,54 @@ def test_filtered_answers_are_kept_and_bounded(store, monkeypatch):
     atlas.features(store, {"province": "Henan"})
     atlas.features(store, {"province": "Hunan"})
     assert atlas.features(store, {"province": "Hubei"}).body is not hubei  # pushed out, made again
+
+
+# --- a layer as a GeoJSON Text Sequence (RFC 8142) ----------------------------------------------
+
+def parse_seq(body: bytes) -> list[dict]:
+    """Read a GeoJSON Text Sequence as RFC 8142 says: records start with RS and end with LF."""
+    assert body.startswith(b"\x1e") and body.endswith(b"\n")
+    records = body.split(b"\x1e")[1:]
+    assert all(r.endswith(b"\n") for r in records)
+    return [json.loads(r) for r in records]
+
+
+def test_a_layer_as_a_text_sequence_is_its_features(store):
+    import gzip
+
+    for layer_id, layer in store.layers.items():
+        result = atlas.layer(store, layer_id, {"f": "geojsonseq"})
+        assert result.media_type == "application/geo+json-seq" and result.headers["Vary"] == "Accept"
+        blob = result.body
+        assert parse_seq(blob.body) == json.loads(layer.blob.body)["features"]
+        assert blob.length == len(blob.body) and gzip.decompress(blob.gzipped) == blob.body
+        assert blob.etag != layer.blob.etag and len(blob.etag) == 32
+        assert atlas.layer(store, layer_id, {"f": "geojsonseq"}).body is blob  # made once
+
+
+def test_a_filtered_text_sequence_holds_the_filtered_features(store):
+    seq = atlas.layer(store, "logistics-hubs", {"f": "geojsonseq", "province": "Hubei"}).body
+    collection = body_of(atlas.layer(store, "logistics-hubs", {"province": "Hubei"}))
+    assert parse_seq(seq.body) == collection["features"] and len(collection["features"]) == 1
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("application/geo+json-seq", "application/geo+json-seq"),
+    ("application/geo+json-seq, */*;q=0.1", "application/geo+json-seq"),
+    ("application/geo+json;q=0.5, application/geo+json-seq", "application/geo+json-seq"),
+    ("application/geo+json, application/geo+json-seq;q=0.5", "application/geo+json"),
+    ("application/geo+json-seq;q=0", "application/geo+json"),
+    ("*/*", "application/geo+json"),
+    (None, "application/geo+json"),
+])
+def test_the_accept_header_chooses_the_representation(store, accept, expected):
+    assert atlas.layer(store, "corridors", {}, accept=accept).media_type == expected
+    # f, when given, wins over the header.
+    assert atlas.layer(store, "corridors", {"f": "geojson"}, accept=accept).media_type == "application/geo+json"
+
+
+@pytest.mark.parametrize("value", ["xml", "GEOJSONSEQ", " geojsonseq", "seq"])
+def test_an_unknown_layer_format_is_a_400(store, value):
+    with pytest.raises(ApiError) as info:
+        atlas.layer(store, "corridors", {"f": value})
+    assert info.value.status == 400 and "f must be one of geojson, geojsonseq" in info.value.message

@@ -48,3 +48,13 @@ def test_unknown_layer_or_format_is_a_json_404(client, url, words):
     assert response.status_code == 404 and response.mimetype == "application/json"
     body = response.get_json()
     assert body["status"] == 404 and words in body["message"].lower()
+
+
+def test_a_big_file_not_made_yet_is_a_503_with_retry_after(client, monkeypatch):
+    from geo import downloads
+
+    monkeypatch.setattr(downloads, "BIG", 0)
+    response = client.get("/download/corridors.gpkg")
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) >= 5
+    body = response.get_json()
+    assert body["status"] == 503 and "is being made; try again in" in body["message"]

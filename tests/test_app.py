@@ -627,3 +627,132 @@ def test_every_name_finds_its_place(any_client, any_app):
 
 def test_page_size_on_every_data_set(any_client):
     assert len(any_client.get("/").data) <= 50_000
+
+
+# --- the parser loads on first need, not at start ------------------------------------------------
+
+def _lazy_parser():
+    import threading
+
+    from geo.parse import BackgroundParser
+    from fake_parser import FakeParser
+
+    calls = []
+    release = threading.Event()
+
+    def loader():
+        calls.append(1)
+        release.wait(5)
+        return FakeParser()
+    return BackgroundParser(loader, start=False, wait=5), calls, release
+
+
+def test_the_parser_is_not_loaded_until_a_document_is_mapped(data_dir):
+    parser, calls, release = _lazy_parser()
+    client = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "PARSER": parser}).test_client()
+    for path in ("/", "/api/layers", "/api/layers/corridors", "/api/places?q=wuhan", "/documents"):
+        assert client.get(path).status_code == 200, path
+    assert not parser.started and not calls
+    assert client.get("/map-document").status_code == 200
+    assert parser.started  # loading in the background; the page answered at once
+    release.set()
+    response = client.post("/api/extract", json={"text": "Zhengzhou and Wuhan"})
+    assert response.status_code == 200 and calls == [1]
+
+
+def test_a_post_to_extract_starts_the_parser(data_dir):
+    parser, calls, release = _lazy_parser()
+    client = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "PARSER": parser}).test_client()
+    release.set()
+    assert client.post("/api/extract", json={"text": "Wuhan"}).status_code == 200 and parser.started
+
+
+def test_preload_parser_loads_it_at_start(data_dir):
+    parser, calls, release = _lazy_parser()
+    release.set()
+    create_app({"TESTING": True, "DATA_DIR": str(data_dir), "PARSER": parser, "PRELOAD_PARSER": True})
+    assert parser.started
+
+
+def test_the_default_parser_waits_for_a_need():
+    import app as app_module
+
+    assert app_module.default_parser.__wrapped__().started is False
+
+
+def test_main_has_a_preload_flag(data_dir, monkeypatch):
+    import app as app_module
+
+    seen = {}
+
+    def fake_create_app(config=None):
+        seen.update(config or {})
+        raise DataError("stop here")
+    monkeypatch.setattr(app_module, "create_app", fake_create_app)
+    assert main(["--data", str(data_dir), "--preload-parser"]) == 2
+    assert seen.get("PRELOAD_PARSER") is True
+
+
+# --- a big layer: the lean store answers as the careful path did -------------------------------
+
+@pytest.fixture
+def synthetic_pair(tmp_path):
+    """The real data with a 3,000-point synthetic layer as built, and the same data indented
+    (which the store reads the careful way, as it always did)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import synthetic_data
+
+    built = synthetic_data.make(tmp_path / "built", 3000)
+    careful = tmp_path / "careful"
+    shutil.copytree(built, careful)
+    for path in [*(careful / "layers").glob("*.geojson"), careful / "locations.geojson"]:
+        path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+    return built, careful
+
+
+def test_a_big_layer_gets_the_same_answers_lean_as_careful(synthetic_pair):
+    from fake_parser import FakeParser
+
+    built, careful = synthetic_pair
+    clients = [create_app({"TESTING": True, "DATA_DIR": str(d), "PARSER": FakeParser()}).test_client()
+               for d in (built, careful)]
+    assert clients[0].application.extensions["atlas_store"].locations_are_layers is not False
+    assert clients[1].application.extensions["atlas_store"].locations_are_layers is False
+    paths = ["/api/layers", "/api/layers/synthetic-points", "/api/layers/synthetic-points?f=geojsonseq",
+             "/api/layers/synthetic-points?bbox=110,28,113,31", "/api/layers/synthetic-points?q=place%2012",
+             "/api/features", "/api/features?province=Hubei", "/download/locations.geojson",
+             "/download/synthetic-points.geojson", "/api/places?q=Synthetic%20place%20123",
+             "/api/places?q=Wuhan%20lab", "/documents",
+             "/collections", "/collections/synthetic-points", "/collections/locations",
+             "/collections/synthetic-points/items?limit=50&offset=2000",
+             "/collections/locations/items?limit=20&offset=3000",
+             "/collections/locations/items?limit=20&offset=10&f=html",
+             "/collections/synthetic-points/items?bbox=110,28,111,29&limit=5",
+             "/collections/synthetic-points/items?filter=name%20%3D%20%27Synthetic%20place%207%27",
+             "/collections/synthetic-points/items?datetime=2021-01-01T00:00:00Z/2021-12-31T00:00:00Z&limit=3",
+             "/collections/synthetic-points/items/synthetic-000042",
+             "/collections/locations/items/synthetic-002999?f=html",
+             "/collections/synthetic-points/queryables"]
+    for path in paths:
+        for encoding in ("identity", "gzip"):
+            lean, old = (c.get(path, headers={"Accept-Encoding": encoding}) for c in clients)
+            assert lean.status_code == old.status_code == 200, (path, lean.status_code, old.status_code)
+            assert lean.data == old.data, path
+            assert lean.headers.get("ETag") == old.headers.get("ETag"), path
+
+
+def test_a_layer_as_a_text_sequence_over_http(client):
+    response = client.get("/api/layers/corridors?f=geojsonseq")
+    assert response.status_code == 200 and response.mimetype == "application/geo+json-seq"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Accept" in response.headers["Vary"] and "Accept-Encoding" in response.headers["Vary"]
+    records = response.data.split(b"\x1e")[1:]
+    assert [json.loads(r)["id"] for r in records] == feature_ids(client.get("/api/layers/corridors"))
+    gz = client.get("/api/layers/corridors", headers={"Accept": "application/geo+json-seq",
+                                                       "Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == response.data
+    again = client.get("/api/layers/corridors?f=geojsonseq", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+    assert_json_error(client.get("/api/layers/corridors?f=kml"), 400, "f must be one of geojson, geojsonseq")
+    assert_json_error(client.get("/api/layers/nowhere?f=geojsonseq"), 404, "unknown layer")

@@ -249,3 +249,58 @@ def test_contract_columns_are_the_columns(store, files):
     assert [c for c in frame.columns if c != "geometry"] == (
         ["id"] + [p.name for p in PROPERTIES] + [p.name for p in columns.READABLE])
     assert BY_NAME["aliases"].is_list and BY_NAME["gazetteer"].is_nested
+
+
+# --- big files: made in the background, one at a time, on first request ---------------------------
+
+def _wait_for(made: Downloads, name: str, ext: str, seconds: float = 120):
+    """The file once the background worker has made it (polled; a bound, not a timing)."""
+    import time
+
+    from geo.downloads import NotReady
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return made.blob(name, ext)
+        except NotReady:
+            assert time.monotonic() < deadline, f"{name}.{ext} was not made in {seconds} s"
+            time.sleep(0.05)
+
+
+def test_a_big_file_is_made_in_the_background_and_is_the_same_file(store, monkeypatch):
+    from geo import downloads
+    from geo.downloads import NotReady
+
+    layer_id = max(store.layers, key=lambda lid: store.layers[lid].count)
+    small = Downloads(store).blob(layer_id, "csv")  # made in the request, as for any small layer
+    monkeypatch.setattr(downloads, "BIG", store.layers[layer_id].count - 1)
+    made = Downloads(store)
+    assert made.is_big(layer_id) and made.is_big(ALL)
+    with pytest.raises(NotReady) as info:
+        made.blob(layer_id, "csv")
+    assert info.value.retry_after >= 5 and "is being made; try again in" in str(info.value)
+    assert _wait_for(made, layer_id, "csv").body == small.body
+    assert made._worker is None or not made._queue
+
+
+def test_make_all_leaves_big_files_for_a_request(store, monkeypatch):
+    from geo import downloads
+
+    monkeypatch.setattr(downloads, "BIG", 2)
+    made = Downloads(store)
+    small = [lid for lid, layer in store.layers.items() if layer.count <= 2]
+    made.make_all()
+    assert {name for name, _ in made._blobs} == set(small) and not made._queue
+
+
+def test_a_big_file_that_fails_says_so(store, monkeypatch):
+    from geo import downloads
+    from geo.downloads import MakeFailed
+
+    monkeypatch.setattr(downloads, "BIG", 0)
+    made = Downloads(store)
+    monkeypatch.setattr(made, "_make", lambda name, ext: (_ for _ in ()).throw(OSError("disk full")))
+    layer_id = next(iter(store.layers))
+    with pytest.raises(MakeFailed, match="could not be made: OSError: disk full"):
+        _wait_for(made, layer_id, "kml")

@@ -1,5 +1,6 @@
 """The OGC API's HTML pages: escaped text, links back to the map, nothing inline."""
 
+import json
 import re
 
 import pytest
@@ -11,12 +12,18 @@ from geo.store import Store
 
 @pytest.fixture
 def hostile(data_dir):
+    # Hostile text in the data files themselves (the store parses a feature when a page shows it).
+    for rel in ("layers/central-cities.geojson", "locations.geojson"):
+        path = data_dir / rel
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for f in doc["features"]:
+            if f["properties"]["layer"] == "central-cities":
+                f["properties"]["name"] = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+                f["properties"]["sources"][0]["mention"] = "</td><td onclick=alert(3)>"
+                break
+        path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     store = Store.load(data_dir)
-    c = collections_of(store)["central-cities"]
-    props = c.features[0]["properties"]
-    props["name"] = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
-    props["sources"][0]["mention"] = "</td><td onclick=alert(3)>"
-    return c
+    return collections_of(store)["central-cities"]
 
 
 def test_items_page_escapes_every_text(hostile):

@@ -305,3 +305,186 @@ def test_a_window_around_the_whole_layer_needs_no_geometry(store):
     assert circles.select(bbox=(-180, -90, 180, 90)) == [0, 1]
     assert circles._shapes is None  # every extent inside the window: shapes never built
     assert circles.select(bbox=(113.45, 28.7, 113.5, 28.8)) == []  # a partial window still uses them
+
+
+# --- one copy of the bytes: files as the build writes them are kept as they are ------------------
+
+def _as_built(data_dir: Path) -> Path:
+    """The data's layers and locations written as ``python -m geo build`` writes them (compact
+    JSON, one line, a newline at the end): what the store keeps as it is."""
+    from geo import export
+
+    for path in [*(data_dir / "layers").glob("*.geojson"), data_dir / "locations.geojson"]:
+        path.write_bytes(export.dumps(json.loads(path.read_text(encoding="utf-8"))))
+    return data_dir
+
+
+@pytest.fixture
+def synthetic(tmp_path):
+    """The real data with a synthetic 3,000-point layer, as scripts/synthetic_data.py makes it."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import synthetic_data
+
+    return synthetic_data.make(tmp_path / "synthetic", 3000)
+
+
+def test_a_layer_as_built_is_served_as_its_file_bytes(data_dir):
+    from geo.store import FeatureSlices, LazyFeatures, LocationOrder
+
+    store = Store.load(_as_built(data_dir))
+    for layer_id, layer in store.layers.items():
+        on_disk = (data_dir / "layers" / f"{layer_id}.geojson").read_bytes()
+        assert layer.blob.body == on_disk.rstrip(b"\n")
+        assert isinstance(layer.feature_bytes, FeatureSlices) and layer.feature_bytes._body is layer.blob.body
+        assert isinstance(layer.features, LazyFeatures)  # parsed when asked, not held
+        assert list(layer.features) == json.loads(on_disk)["features"]
+    assert isinstance(store.locations_are_layers, LocationOrder)
+    assert store.locations.body == (data_dir / "locations.geojson").read_bytes().rstrip(b"\n")
+
+
+def test_the_lean_store_answers_as_the_careful_path(data_dir, tmp_path):
+    """Files in another form (indented) take the careful path, the app's old way: parsed whole,
+    serialized again. The same data as built gives the same answers, byte for byte."""
+    import shutil
+
+    careful = Store.load(data_dir)
+    built = Store.load(_as_built(Path(shutil.copytree(data_dir, tmp_path / "built"))))
+    assert careful.locations_are_layers is False and built.locations_are_layers is not False
+    assert list(careful.layers) == list(built.layers)
+    for layer_id in careful.layers:
+        a, b = careful.layers[layer_id], built.layers[layer_id]
+        assert a.blob.body == b.blob.body and a.blob.etag == b.blob.etag
+        assert list(a.feature_bytes) == list(b.feature_bytes) and list(a.bboxes) == list(b.bboxes)
+        assert a.meta == b.meta and a.provinces == b.provinces
+        assert a.select(bbox=(112, 29, 115, 31)) == b.select(bbox=(112, 29, 115, 31))
+        assert a.select(province="Hubei", q="wuhan") == b.select(province="Hubei", q="wuhan")
+    assert careful.features.body == built.features.body and careful.features.etag == built.features.etag
+    assert careful.locations.body == built.locations.body
+    assert careful.documents() == built.documents()
+    assert careful.places_by_document() == built.places_by_document()
+    assert careful.index() == built.index() and careful.province_names() == built.province_names()
+    for q in ("wuhan", "郑州", "zhengzhou hub", "circle", "Henan"):
+        assert careful.places(q) == built.places(q), q
+    assert careful.feature("hub-wuhan")[1] == built.feature("hub-wuhan")[1]
+    assert list(careful.location_features()) == list(built.location_features())
+
+
+def test_the_search_index_is_built_on_first_search(data_dir):
+    store = Store.load(_as_built(data_dir))
+    assert store._search_entries is None and all(l._search is None for l in store.layers.values())
+    assert "hub-zhengzhou" in [r["id"] for r in store.places("Zhengzhou")]
+    assert store._search_entries is not None
+    assert [e.order for e in store.search_entries] == list(range(len(store.search_entries)))
+
+
+def test_a_big_layer_as_built_loads_lean_and_answers_the_same(synthetic):
+    from geo.store import LocationOrder
+
+    store = Store.load(synthetic)
+    layer = store.layers["synthetic-points"]
+    on_disk = (synthetic / "layers" / "synthetic-points.geojson").read_bytes()
+    assert layer.count == 3000 and layer.blob.body == on_disk.rstrip(b"\n")
+    assert isinstance(store.locations_are_layers, LocationOrder)
+    assert store.locations.body == (synthetic / "locations.geojson").read_bytes().rstrip(b"\n")
+    features = json.loads(on_disk)["features"]
+    assert layer.features[1234] == features[1234]
+    assert list(layer.bboxes)[:3] == [tuple(f["geometry"]["coordinates"] * 2) for f in features[:3]]
+    hits = store.places("Synthetic place 2999")
+    assert hits[0]["id"] == "synthetic-002999" and hits[0]["center"] == features[2999]["geometry"]["coordinates"]
+
+
+def _rewrite(path: Path, change) -> None:
+    """Edit a data file and write it back as the build writes it (so the lean path reads it)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+SYNTHETIC = "layers/synthetic-points.geojson"
+BIG_CORRUPT = [
+    (SYNTHETIC, _set("features", 2000, "geometry", "coordinates", value=[200.0, 30.0]),
+     "layer synthetic-points breaks the data contract: feature 'synthetic-002000': coordinates are not [lon, lat] within range"),
+    (SYNTHETIC, _set("features", 2000, "geometry", "coordinates", value=[float("nan"), 30.0]),
+     "feature 'synthetic-002000': coordinates are not [lon, lat] within range"),
+    (SYNTHETIC, _set("features", 2000, "geometry", "coordinates", value=[113.1234567, 30.0]),
+     "feature 'synthetic-002000': coordinates have more than 6 decimals"),
+    (SYNTHETIC, _set("features", 2000, "geometry", "coordinates", value=[113, True]),
+     "feature 'synthetic-002000': a position is not a [lon, lat] pair of numbers"),
+    (SYNTHETIC, _set("features", 2000, "id", value="synthetic-000001"), "feature 'synthetic-000001': duplicate id"),
+    (SYNTHETIC, _set("features", 2000, "properties", "sources", value=[]), "feature 'synthetic-002000': no sources"),
+    (SYNTHETIC, _set("features", 2000, "properties", "layer", value="gateways"),
+     "layer synthetic-points holds feature 'synthetic-002000' of another layer"),
+    (SYNTHETIC, _set("features", 2000, value=[1, 2]), "feature #2000: not a Feature"),
+    ("locations.geojson", lambda doc: doc["features"].append(doc["features"][0]),
+     "locations.geojson repeats a feature id"),
+]
+
+
+@pytest.mark.parametrize("rel, change, message", BIG_CORRUPT, ids=[m[:40] for _, _, m in BIG_CORRUPT])
+def test_a_corrupt_big_file_is_one_line_naming_file_and_problem(synthetic, rel, change, message):
+    _rewrite(synthetic / rel, change)
+    with pytest.raises(DataError) as info:
+        Store.load(synthetic)
+    text = str(info.value)
+    assert message in text and "\n" not in text and len(text) < 600, text
+    assert str(synthetic / rel) in text
+
+
+def test_a_truncated_big_file_says_it_is_unreadable(synthetic):
+    path = synthetic / SYNTHETIC
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match=r"layer synthetic-points is unreadable: .*synthetic-points\.geojson: "):
+        Store.load(synthetic)
+
+
+def test_a_split_that_is_not_one_falls_back_to_the_careful_path(synthetic):
+    """A Feature nested in a property, right after another object: the bytes look like a gap
+    between features, the pieces do not parse, and the careful path reads the file right."""
+    nested = [{"a": 1}, {"type": "Feature", "note": "not a place"}]
+    _rewrite(synthetic / SYNTHETIC, _set("features", 7, "properties", "extra", value=nested))
+    (synthetic / "locations.geojson").write_bytes((synthetic / "locations.geojson").read_bytes())
+    store = Store.load(synthetic)
+    layer = store.layers["synthetic-points"]
+    assert layer.count == 3000 and layer.features[7]["properties"]["extra"] == nested
+    assert store.locations_are_layers is False  # locations.geojson holds the feature without it
+    assert json.loads(store.locations.body)["features"][-2993]["id"] == "synthetic-000007"
+
+
+def test_locations_that_differ_from_the_layers_are_checked_and_kept(synthetic):
+    def rename(doc):
+        doc["features"][-1]["properties"]["name"] = "Renamed in locations only"
+    _rewrite(synthetic / "locations.geojson", rename)
+    store = Store.load(synthetic)
+    assert store.locations_are_layers is False
+    features = json.loads(store.locations.body)["features"]
+    on_disk = json.loads((synthetic / "locations.geojson").read_text(encoding="utf-8"))["features"]
+    assert features == on_disk and features[-1]["properties"]["name"] == "Renamed in locations only"
+    assert store.layers["synthetic-points"].features[2999]["properties"]["name"] == "Synthetic place 2999"
+
+
+@pytest.mark.parametrize("chunk", [97, 4096])
+def test_locations_read_in_small_chunks_are_the_same(synthetic, monkeypatch, chunk):
+    """Features and gaps that straddle the reads of locations.geojson are found all the same."""
+    from geo import store as store_module
+
+    whole = Store.load(synthetic)
+    monkeypatch.setattr(store_module, "_CHUNK", chunk)
+    chunked = Store.load(synthetic)
+    assert chunked.locations_are_layers is not False
+    assert chunked.locations.body == whole.locations.body
+    assert list(chunked.location_bytes()) == list(whole.location_bytes())
+
+
+def test_a_location_written_differently_is_compared_parsed(synthetic):
+    """The same feature with its keys in another order: not the layer's bytes, the same feature."""
+    def reorder(doc):
+        f = doc["features"][-1500]
+        doc["features"][-1500] = {"type": "Feature", "properties": f["properties"], "geometry": f["geometry"],
+                                  "id": f["id"]}
+    _rewrite(synthetic / "locations.geojson", reorder)
+    store = Store.load(synthetic)
+    assert store.locations_are_layers is False
+    assert json.loads(store.locations.body) == json.loads((synthetic / "locations.geojson").read_bytes())

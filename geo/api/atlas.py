@@ -15,7 +15,7 @@ from typing import Mapping
 from .. import openapi as openapi_doc
 from .. import query
 from ..downloads import FORMATS
-from ..store import GEOJSON_TYPE, Blob, Store, dumps, feature_collection_bytes
+from ..store import GEOJSON_SEQ_TYPE, GEOJSON_TYPE, Blob, Store, dumps, feature_collection_bytes
 from . import ApiError, ApiResponse
 from .memo import lru, memo
 
@@ -144,15 +144,53 @@ def features(store: Store, args: Args, base: str = "") -> ApiResponse:
     return ApiResponse(blob, media_type=GEOJSON_TYPE)
 
 
-def layer(store: Store, layer_id: str, args: Args, base: str = "") -> ApiResponse:
-    """GET /api/layers/<id>: one layer's features, optionally filtered."""
+# The representations of one layer: a FeatureCollection, or a GeoJSON Text Sequence (RFC 8142),
+# which a map reads as a stream and parses a feature at a time.
+LAYER_FORMATS = ("geojson", "geojsonseq")
+
+
+def layer_format(value: str | None, accept: str | None) -> str:
+    """``f`` (geojson or geojsonseq) or, without it, geojsonseq when the Accept header names
+    application/geo+json-seq at least as high as any GeoJSON or JSON type it names."""
+    if value is not None and value != "":
+        if value not in LAYER_FORMATS:
+            raise ApiError(400, f"f must be one of {', '.join(LAYER_FORMATS)}; got {value[:40]!r}")
+        return value
+    seq = other = 0.0
+    for part in (accept or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media, q = fields[0].lower(), 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if media == GEOJSON_SEQ_TYPE:
+            seq = max(seq, q)
+        elif media in (GEOJSON_TYPE, "application/json"):
+            other = max(other, q)
+    return "geojsonseq" if seq > 0 and seq >= other else "geojson"
+
+
+def layer(store: Store, layer_id: str, args: Args, base: str = "", accept: str | None = None) -> ApiResponse:
+    """GET /api/layers/<id>: one layer's features, optionally filtered; ``f=geojsonseq`` (or
+    Accept: application/geo+json-seq) as a GeoJSON Text Sequence of the same features' bytes."""
     found = get_layer(store, layer_id, base)
     bbox, province, q = feature_filters(store, args)
+    fmt = layer_format(args.get("f"), accept)
+    vary = {"Vary": "Accept"}  # the Accept header may choose the representation
+    if fmt == "geojsonseq":
+        if not (bbox or province or q):
+            return ApiResponse(found.seq_blob, media_type=GEOJSON_SEQ_TYPE, headers=vary)
+        chosen = tuple(found.select(bbox=bbox, province=province, q=q))
+        blob = filtered_answer(store, (found.id, "seq", chosen), lambda: found.subset_seq(chosen))
+        return ApiResponse(blob, media_type=GEOJSON_SEQ_TYPE, headers=vary)
     if not (bbox or province or q):
-        return ApiResponse(found.blob, media_type=GEOJSON_TYPE)
+        return ApiResponse(found.blob, media_type=GEOJSON_TYPE, headers=vary)
     chosen = tuple(found.select(bbox=bbox, province=province, q=q))
     blob = filtered_answer(store, (found.id, chosen), lambda: found.subset_bytes(chosen))
-    return ApiResponse(blob, media_type=GEOJSON_TYPE)
+    return ApiResponse(blob, media_type=GEOJSON_TYPE, headers=vary)
 
 
 def provinces(store: Store) -> ApiResponse:

@@ -7,7 +7,7 @@ like the GeoJSON.
 
 from __future__ import annotations
 
-from ..downloads import ALL, FORMATS, GIS_FORMATS, Downloads, filename
+from ..downloads import ALL, FORMATS, GIS_FORMATS, Downloads, MakeFailed, NotReady, filename
 from . import ApiError, ApiResponse
 from .memo import memo
 
@@ -26,6 +26,11 @@ def download(store, name: str, ext: str) -> ApiResponse:
                             f"{', '.join(FORMATS)}")
     if name != ALL and store.layer(name) is None:
         raise ApiError(404, f"unknown layer {name[:60]!r}; GET /api/layers lists the layers")
-    blob = downloads_of(store).blob(name, ext)
+    try:
+        blob = downloads_of(store).blob(name, ext)
+    except NotReady as exc:  # a big file, made in the background on first request
+        raise ApiError(503, str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    except MakeFailed as exc:  # its making failed: said, not a traceback
+        raise ApiError(500, str(exc)) from None
     return ApiResponse(blob, media_type=FORMATS[ext].media_type, max_age=MAX_AGE,
                        filename=filename(name, ext))

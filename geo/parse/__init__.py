@@ -63,20 +63,36 @@ class ParserNotReady(RuntimeError):
 
 
 class BackgroundParser:
-    """A parser that starts loading in a daemon thread the moment it is made.
+    """A parser that loads in a daemon thread once started (at once, unless ``start=False``).
 
-    A server makes one at start-up: the gazetteer is still loaded once per process, but the map,
-    the API and the downloads answer at once instead of waiting seconds for it. ``extract`` waits
+    A server makes one at start-up with ``start=False`` and starts it on first need (the "Map a
+    document" page, POST /api/extract) or at once when asked to preload: the gazetteer is still
+    loaded once per process, and a server that never maps a document never holds it. ``extract`` waits
     for the load (up to ``wait`` seconds) and then behaves as :meth:`Parser.extract`; past that, or
     if the load failed, it raises :class:`ParserNotReady`.
     """
 
-    def __init__(self, loader=None, *, wait: float = 120.0):
+    def __init__(self, loader=None, *, wait: float = 120.0, start: bool = True):
         self._loader = loader or load_parser
         self._wait = wait
         self._parser = None
         self._error: BaseException | None = None
         self._done = threading.Event()
+        self._started = False
+        self._start_lock = threading.Lock()
+        if start:
+            self.start()
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def start(self) -> None:
+        """Start loading (in a daemon thread), once; later calls do nothing."""
+        with self._start_lock:
+            if self._started:
+                return
+            self._started = True
         threading.Thread(target=self._load, name="geoparser-load", daemon=True).start()
 
     def _load(self) -> None:
@@ -92,7 +108,9 @@ class BackgroundParser:
         return self._done.is_set() and self._parser is not None
 
     def parser(self, wait: float | None = None) -> "Parser":
-        """The loaded parser, waiting for it up to ``wait`` seconds (default: the instance's)."""
+        """The loaded parser, waiting for it up to ``wait`` seconds (default: the instance's);
+        a parser made with ``start=False`` starts loading now."""
+        self.start()
         if not self._done.wait(self._wait if wait is None else wait):
             raise ParserNotReady("the geoparser is still loading its gazetteer; try again in a few seconds")
         if self._parser is None:
