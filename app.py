@@ -46,7 +46,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import wrap_file
 
 from geo import docview, mapview
-from geo.api import ApiError, ApiResponse, atlas, cors, features
+from geo.api import ApiError, ApiResponse, atlas, cors, features, single_values
 from geo.api import downloads as downloads_api
 from geo.api import extract as extract_api
 from geo.ogc import ParamError
@@ -495,6 +495,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         result = downloads_api.download(store, layer_id, ext)
         result.media_type = result.media_type.split(";")[0]  # Flask adds the charset of text types
         return respond(result)
+
+    @app.before_request
+    def one_value_per_parameter():
+        single_values(request.args.lists())
 
     # -- CORS preflight: every route served with GET answers OPTIONS the same way ----------------
     @app.before_request

@@ -281,7 +281,8 @@ def test_layer_index(client):
     hubs = body["layers"][0]
     assert hubs["count"] == 3 and hubs["colour"] == "#1f6fb2" and hubs["theme"] == "logistics"
     assert hubs["geometry_types"] == ["Point"] and len(hubs["bbox"]) == 4
-    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "download": "/download/logistics-hubs.geojson",
+    assert hubs["links"] == {"self": "/api/layers/logistics-hubs", "stream": "/api/layers/logistics-hubs?f=geojsonseq",
+                             "download": "/download/logistics-hubs.geojson",
                              "formats": {ext: f"/download/logistics-hubs.{ext}" for ext in ("geojson", "gpkg", "csv", "kml", "fgb")}}
     assert [layer["visible"] for layer in body["layers"]] == [True, True, True, False, True]
     assert body["links"]["download_all"] == "/download/locations.geojson"
@@ -756,3 +757,11 @@ def test_a_layer_as_a_text_sequence_over_http(client):
     assert again.status_code == 304
     assert_json_error(client.get("/api/layers/corridors?f=kml"), 400, "f must be one of geojson, geojsonseq")
     assert_json_error(client.get("/api/layers/nowhere?f=geojsonseq"), 404, "unknown layer")
+
+
+def test_a_parameter_given_twice_is_refused(client):
+    response = client.get("/api/places?limit=&limit=false&q=wuhan")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "query parameter 'limit' is given 2 times; give it once"
+    assert client.get("/collections/logistics-hubs/items?limit=2&limit=3").status_code == 400
+    assert client.get("/api/places?limit=2&q=wuhan").status_code == 200

@@ -37,3 +37,11 @@ class ApiResponse:
     headers: dict[str, str] = field(default_factory=dict)
     max_age: int | None = None          # Cache-Control max-age; None: the adapter's default
     filename: str | None = None         # set: served as an attachment with this name
+
+
+def single_values(lists) -> None:
+    """Refuse a query parameter given more than once (``lists``: (name, values) pairs): which one
+    would count is a guess, and the API declares none of its parameters a list."""
+    for name, values in lists:
+        if len(values) > 1:
+            raise ApiError(400, f"query parameter {name[:40]!r} is given {len(values)} times; give it once")

@@ -73,7 +73,10 @@ def paths(base: str) -> dict[str, str]:
 def layer_links(base: str):
     """The links object of one layer in the index, as a function of its id."""
     def links(layer_id: str) -> dict:
-        return {"self": layer_path(base, layer_id), "download": download_path(base, layer_id),
+        return {"self": layer_path(base, layer_id),
+                # The same features as a GeoJSON Text Sequence: the map streams big layers from it.
+                "stream": layer_path(base, layer_id) + "?f=geojsonseq",
+                "download": download_path(base, layer_id),
                 "formats": {ext: download_path(base, layer_id, ext) for ext in FORMATS}}
     return links
 
