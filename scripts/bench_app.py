@@ -422,6 +422,24 @@ def start_timed(data_dir: str, threads: int) -> tuple[subprocess.Popen, int, flo
             raise RuntimeError("the server did not answer in 600 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, timeout: float = 180.0) -> float:
+    """Seconds until the server's background work (downloads, the search index) is done: its CPU
+    time grows by under 5% of a core over two half-second steps running; at most ``timeout``."""
+    t0, quiet, last = time.monotonic(), 0, cpu_seconds(pid)
+    while time.monotonic() - t0 < timeout and quiet < 2:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        quiet = quiet + 1 if now - last < 0.025 else 0
+        last = now
+    return time.monotonic() - t0
+
+
 def peak_rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         for line in fh:
@@ -491,6 +509,8 @@ def measure_scale(args) -> dict:
                     try:
                         out[f"start_{n}_s"] = started
                         out[f"start_{n}_peak_mb"] = peak_rss_mb(proc.pid)
+                        # The page is timed once the server's background work is done (its start is above).
+                        out[f"idle_{n}_s"] = wait_idle(proc.pid)
                         loads = [scale_load(browser, port) for _ in range(args.scale_runs + 1)][1:]  # first: warm-up
                         for key in ("drawn", "pan_max_frame", "longest_task"):
                             out[f"{key}_{n}_ms"] = statistics.median(load[key] for load in loads)

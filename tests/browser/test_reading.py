@@ -437,6 +437,8 @@ def big_server(tmp_path_factory):
 
 def test_a_big_layer_is_drawn_on_a_canvas_and_reached_through_the_table(browser, big_server):
     context, page, watch = open_page(browser, big_server)
+    streamed = []
+    page.on("response", lambda r: streamed.append(r.url) if "geo+json-seq" in (r.headers.get("content-type") or "") else None)
     try:
         page.goto(f"{big_server.url}/#layers=synthetic-points&base=outlines")
         page.wait_for_function("() => window.atlas && atlas.status().pending === 0"
@@ -444,9 +446,11 @@ def test_a_big_layer_is_drawn_on_a_canvas_and_reached_through_the_table(browser,
         status = page.evaluate("atlas.status()")
         assert status["layers"]["synthetic-points"] == {"state": "ready", "visible": True, "features": 6000}
         assert page.evaluate("atlas.shownCounts()['synthetic-points']") == 6000
-        # No SVG node per feature: the layer is on a canvas.
+        # Read as a GeoJSON Text Sequence, a slice of lines per task, and drawn on canvas tiles:
+        # no SVG node per feature.
+        assert [urlsplit(u).query for u in streamed] == ["f=geojsonseq"], streamed
         assert page.locator("path.atlas-l-synthetic-points").count() == 0
-        assert page.locator(".leaflet-atlas-point-pane canvas").count() >= 1
+        assert page.locator(".leaflet-atlas-point-pane canvas.leaflet-tile-loaded").count() >= 1
         page.locator(".atlas-table-open").click()
         expect(page.locator("#atlas-table tbody tr")).to_have_count(500)
         expect(page.locator("#atlas-table caption")).to_contain_text("6000 places shown; the first 500 are listed")
@@ -457,6 +461,32 @@ def test_a_big_layer_is_drawn_on_a_canvas_and_reached_through_the_table(browser,
         # The filters apply to the canvas layer too.
         page.select_option("#atlas-f-province", big_server.app.extensions["atlas_store"].province_names()[0])
         wait_drawn(page)
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
+
+
+def test_a_point_of_a_big_layer_opens_its_popup_where_it_is_drawn(browser, big_server):
+    """The canvas has no element per point: a click on the pixel of a point finds it (grid
+    lookup), and its popup cites it; a click beside it opens nothing."""
+    layer = big_server.app.extensions["atlas_store"].layers["synthetic-points"]
+    feature = layer.features[123]
+    lon, lat = feature["geometry"]["coordinates"]
+    context, page, watch = open_page(browser, big_server)
+    try:
+        goto_drawn(page, f"{big_server.url}/#map=13/{lat}/{lon}&layers=synthetic-points&base=outlines")
+        box = page.locator(".leaflet-container").bounding_box()
+        # The view is centred on the point: it is drawn at the middle of the map.
+        page.mouse.click(box["x"] + box["width"] / 2 + 30, box["y"] + box["height"] / 2)
+        expect(page.locator(f"{OPEN_POPUP} .atlas-popup")).to_have_count(0)
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(page.locator(".leaflet-container.atlas-over-point")).to_have_count(1)
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(page.locator(f"{OPEN_POPUP} .atlas-popup-name")).to_have_text(feature["properties"]["name"])
+        expect(page.locator(f"{OPEN_POPUP} .atlas-mention")).to_have_text(feature["properties"]["sources"][0]["mention"])
+        page.wait_for_function("id => location.hash.includes('place=' + id)", feature["id"])
+        page.keyboard.press("Escape")
+        expect(page.locator(f"{OPEN_POPUP} .atlas-popup")).to_have_count(0)
     finally:
         context.close()
     assert watch.errors == [], watch.errors
