@@ -484,7 +484,7 @@ def test_a_point_of_a_big_layer_opens_its_popup_where_it_is_drawn(browser, big_s
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         expect(page.locator(f"{OPEN_POPUP} .atlas-popup-name")).to_have_text(feature["properties"]["name"])
         expect(page.locator(f"{OPEN_POPUP} .atlas-mention")).to_have_text(feature["properties"]["sources"][0]["mention"])
-        page.wait_for_function("id => location.hash.includes('place=' + id)", feature["id"])
+        page.wait_for_function("id => location.hash.includes('place=' + id)", arg=feature["id"])
         page.keyboard.press("Escape")
         expect(page.locator(f"{OPEN_POPUP} .atlas-popup")).to_have_count(0)
     finally:
