@@ -513,6 +513,7 @@
       var fillAt = start.slice(0, side * side), items = new Int32Array(k);
       for (i = 0; i < k; i++) items[fillAt[cellOf[i]]++] = i;
       this._grid = { side: side, minX: minX, minY: minY, w: w, h: hgt, start: start, items: items };
+      this._jobs = [];
       if (this._map) this.redraw();
       return this;
     },
@@ -557,6 +558,12 @@
         var t0 = performance.now();
         while (self._jobs.length && performance.now() - t0 < SLICE_MS) {
           var job = self._jobs[0];
+          // A tile taken off the map (panned away, or the features changed) is dropped: its
+          // done() would mark a newer tile at the same place as drawn.
+          if (!job.tile.parentNode) {
+            self._jobs.shift();
+            continue;
+          }
           if (!job.items) self._startTile(job);
           var end = job.items.length, ctx = job.ctx, glyphs = self._glyphs;
           var xs = self._xs, ys = self._ys, approx = self._approx, scale = job.scale;
@@ -652,8 +659,15 @@
         if (!response.ok) throw new Error("HTTP " + response.status);
         mark("atlas-response");
         var type = response.headers.get("Content-Type") || "";
-        if (type.indexOf("geo+json-seq") < 0 || !response.body || !window.TextDecoder) {
+        if (type.indexOf("geo+json-seq") < 0) {
           return response.json().then(function (c) { return (c && c.features) || []; });
+        }
+        if (!response.body || !window.TextDecoder) {
+          // No streams in this browser: the whole sequence as text, a feature per line.
+          return response.text().then(function (text) {
+            return text.split("\n").map(function (line) { return line.replace(/^\x1e/, ""); })
+              .filter(function (line) { return line.trim(); }).map(function (line) { return JSON.parse(line); });
+          });
         }
         var reader = response.body.getReader(), decoder = new TextDecoder("utf-8");
         var features = [], batches = [], rest = "", ended = false, parsing = false, line = 0;
@@ -669,7 +683,7 @@
                   if (text.charCodeAt(0) === 0x1e) text = text.slice(1);
                   if (text.trim()) features.push(JSON.parse(text));
                   if ((line & 63) === 0 && performance.now() - t0 > SLICE_MS) {
-                    if (onProgress) onProgress(features.length);
+                    if (onProgress) onProgress(features);
                     return nextTask(parse);
                   }
                 }
@@ -1020,13 +1034,27 @@
     changed(group.atlas.opts.title + " could not be loaded (" + error.message + ")");
   }
 
+  /** A streamed layer while it is read: the count in the status line, and (past a second, then
+   * each second) the places read so far on the map, so a long read shows as it goes. */
+  function progress(group, sofar) {
+    var info = group.atlas;
+    setStatus("Reading " + info.opts.title + ": " + sofar.length.toLocaleString("en") + " places…");
+    var now = performance.now();
+    if (!info.field || !wanted(group)) return;
+    if (!info.readFrom) info.readFrom = now;
+    if (now - info.readFrom < 1000 || now - (info.shownAt || 0) < 1000) return;
+    info.shownAt = now;
+    if (!map.hasLayer(group)) map.addLayer(group);
+    info.field.setFeatures(filtersActive() ? sofar.filter(passes) : sofar.slice());
+  }
+
   function load(group) {
     var info = group.atlas;
     if (info.promise) return info.promise;
     info.state = "loading";
     changed();
     var read = info.stream
-      ? streamFeatures(info.stream, function (n) { setStatus("Reading " + info.opts.title + ": " + n.toLocaleString("en") + " places…"); })
+      ? streamFeatures(info.stream, function (sofar) { progress(group, sofar); })
       : getJSON(info.opts.url).then(function (collection) { return collection.features || []; });
     info.promise = read
       .then(function (features) {
