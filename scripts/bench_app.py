@@ -46,6 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,10 +62,7 @@ LAYERS_GZ_LIMIT = 400_000
 
 # --- servers ---------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench_start import free_port  # noqa: E402
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -400,26 +398,10 @@ FRAMES_START = """() => { window.__frames = []; window.__framing = true; let las
 
 
 def start_timed(data_dir: str, threads: int) -> tuple[subprocess.Popen, int, float]:
-    """The app on a free port; seconds until /api/layers answers 200."""
-    port = free_port()
-    t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--data", data_dir,
-                             "--threads", str(threads)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/layers")
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            if response.status == 200:
-                return proc, port, time.monotonic() - t0
-        except OSError:
-            time.sleep(0.05)
-        if time.monotonic() - t0 > 600:
-            raise RuntimeError("the server did not answer in 600 s")
+    """The app on a free port; seconds until /api/layers answers 200 (as scripts/bench_start.py times it)."""
+    from bench_start import start as start_app
+
+    return start_app(ROOT, Path(data_dir), ["--threads", str(threads)])
 
 
 def cpu_seconds(pid: int) -> float:
@@ -440,12 +422,7 @@ def wait_idle(pid: int, timeout: float = 180.0) -> float:
     return time.monotonic() - t0
 
 
-def peak_rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from bench_start import peak_rss_mb  # noqa: E402  (VmHWM, read as bench_start reads it)
 
 
 def pan(page, steps: int = 30) -> None:

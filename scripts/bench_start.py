@@ -53,8 +53,9 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def start(code: Path, data: Path, extra: list[str], timeout: float = 600) -> tuple[subprocess.Popen, float]:
-    """``code``/app.py serving ``data`` on a free port; seconds until /api/layers answers 200."""
+def start(code: Path, data: Path, extra: list[str], timeout: float = 600) -> tuple[subprocess.Popen, int, float]:
+    """``code``/app.py serving ``data`` on a free port: the process, the port, and seconds until
+    /api/layers answers 200."""
     port = free_port()
     t0 = time.monotonic()
     proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--data", str(data), *extra],
@@ -69,7 +70,7 @@ def start(code: Path, data: Path, extra: list[str], timeout: float = 600) -> tup
             response.read()
             conn.close()
             if response.status == 200:
-                return proc, time.monotonic() - t0
+                return proc, port, time.monotonic() - t0
         except OSError:
             time.sleep(0.05)
         if time.monotonic() - t0 > timeout:
@@ -79,7 +80,7 @@ def start(code: Path, data: Path, extra: list[str], timeout: float = 600) -> tup
 
 def measure(code: Path, data: Path, extra: list[str], settle: float) -> dict:
     load = os.getloadavg()[0]  # what else ran: the 1-minute load average as the start began
-    proc, seconds = start(code, data, extra)
+    proc, _, seconds = start(code, data, extra)
     try:
         out = {"start_s": seconds, "peak_mb": peak_rss_mb(proc.pid), "load_1min": load}
         if settle > 0:
