@@ -85,3 +85,11 @@ def test_format(f, accept, default, fmt):
 def test_bad_format():
     with pytest.raises(ParamError, match="f must be one of json, html; got 'xml'"):
         params.parse_format("xml", None)
+
+
+def test_media_ranges_read_q_values_as_written():
+    from geo.ogc.params import media_ranges
+
+    assert media_ranges("Application/GEO+JSON-seq;q=0.9, text/html ; Q=0.5, */*;q=oops, ,") == [
+        ("application/geo+json-seq", 0.9), ("text/html", 0.5), ("*/*", 0.0)]
+    assert media_ranges(None) == [] and media_ranges("") == []

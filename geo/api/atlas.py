@@ -16,6 +16,7 @@ from .. import openapi as openapi_doc
 from .. import query
 from ..downloads import FORMATS
 from ..store import GEOJSON_SEQ_TYPE, GEOJSON_TYPE, Blob, Store, dumps, feature_collection_bytes
+from ..ogc.params import media_ranges
 from . import ApiError, ApiResponse
 from .memo import lru, memo
 
@@ -160,15 +161,7 @@ def layer_format(value: str | None, accept: str | None) -> str:
             raise ApiError(400, f"f must be one of {', '.join(LAYER_FORMATS)}; got {value[:40]!r}")
         return value
     seq = other = 0.0
-    for part in (accept or "").split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media, q = fields[0].lower(), 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
+    for media, q in media_ranges(accept):
         if media == GEOJSON_SEQ_TYPE:
             seq = max(seq, q)
         elif media in (GEOJSON_TYPE, "application/json"):

@@ -143,15 +143,12 @@ def parse_format(text: str | None, accept: str | None, default: str = "json") ->
     return prefers(accept, default)
 
 
-def prefers(accept: str | None, default: str = "json") -> str:
-    """'html' when the Accept header ranks text/html above every JSON type, 'json' when the
-    reverse, else ``default`` (no header, or */* alone)."""
-    if not accept:
-        return default
-    html = json_q = 0.0
-    for part in accept.split(","):
+def media_ranges(accept: str | None) -> list[tuple[str, float]]:
+    """The media ranges an Accept header names, lower-cased, each with its q value (1 when
+    unsaid, 0 when unreadable), in the header's order."""
+    ranges = []
+    for part in (accept or "").split(","):
         fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
         q = 1.0
         for f in fields[1:]:
             if f.lower().startswith("q="):
@@ -159,6 +156,18 @@ def prefers(accept: str | None, default: str = "json") -> str:
                     q = float(f[2:])
                 except ValueError:
                     q = 0.0
+        if fields[0]:
+            ranges.append((fields[0].lower(), q))
+    return ranges
+
+
+def prefers(accept: str | None, default: str = "json") -> str:
+    """'html' when the Accept header ranks text/html above every JSON type, 'json' when the
+    reverse, else ``default`` (no header, or */* alone)."""
+    if not accept:
+        return default
+    html = json_q = 0.0
+    for media, q in media_ranges(accept):
         if media in ("text/html", "application/xhtml+xml"):
             html = max(html, q)
         elif media in ("application/json", "application/geo+json", "application/schema+json") or (
