@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -22,7 +23,7 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from . import symbols
+from . import generalise, symbols
 
 TITLE = "Central China Atlas"
 DESCRIPTION = "Places named in the plans for the rise of central China: hubs, cities, industries, pilot zones."
@@ -74,6 +75,13 @@ PREFETCH = """(function () {
   var want = null, m = /(?:^#|&)layers=([^&]*)/.exec(location.hash);
   if (m) { want = decodeURIComponent(m[1]).split(",").filter(function (id) { return c.layers.indexOf(id) >= 0; }); }
   else { want = c.layers.filter(function (id, i) { return c.visible[i]; }); }
+  // Outlines as the opening zoom shows them (geo.generalise); atlas.js asks for the same URLs.
+  var d = c.detail, v = /(?:^#|&)map=([0-9.]+)\\//.exec(location.hash);
+  var zoom = v ? Math.max(d.min, Math.round(parseFloat(v[1]))) : d.home;
+  var detail = function (url, outlines) {
+    var offset = outlines && d.offsets[String(zoom)];
+    return offset ? url + (url.indexOf("?") < 0 ? "?" : "&") + d.param + "=" + offset : url;
+  };
   if (!window.fetch) return;
   window.atlasPrefetch = {};
   var get = function (url, accept) {
@@ -84,12 +92,13 @@ PREFETCH = """(function () {
   var streamed = c.each.some(function (e) { return e.stream; });
   if (!streamed && want.length >= 4 && want.length * 2 >= c.layers.length) {
     var ids = c.layers.filter(function (id) { return want.indexOf(id) >= 0; });
-    return get(c.url + (ids.length < c.layers.length ? "?layers=" + encodeURIComponent(ids.join(",")) : ""), "application/geo+json");
+    var outlines = c.each.some(function (e, i) { return e.outlines && want.indexOf(c.layers[i]) >= 0; });
+    return get(detail(c.url + (ids.length < c.layers.length ? "?layers=" + encodeURIComponent(ids.join(",")) : ""), outlines), "application/geo+json");
   }
   want.slice(0, 6).forEach(function (id) {
     var e = c.each[c.layers.indexOf(id)];
     if (e.stream) get(e.stream, "application/geo+json-seq");
-    else if (e.url) get(e.url, "application/geo+json");
+    else if (e.url) get(detail(e.url, e.outlines), "application/geo+json");
   });
 })();"""
 
@@ -187,7 +196,7 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         location=center,
         zoom_start=zoom,
         tiles=None,
-        min_zoom=3,
+        min_zoom=MIN_ZOOM,
         max_zoom=18,
         control_scale=True,
         zoom_control="topleft",
@@ -243,12 +252,37 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         "provinces": list(provinces or ()),
         "credits": CREDITS,
     }
+    config["detail"] = detail_config(zoom, MIN_ZOOM)
     prefetch = {"url": urls.features, "layers": [o.options["id"] for o in overlays],
                 "visible": [o.options["visible"] for o in overlays],
-                "each": [{"url": o.options.get("url"), "stream": o.options.get("stream")} for o in overlays]}
+                "each": [{"url": o.options.get("url"), "stream": o.options.get("stream"),
+                          "outlines": has_outlines(o.options)} for o in overlays],
+                "detail": config["detail"]}
     figure.header.add_child(Element("<script>" + PREFETCH % _js_json(prefetch) + "</script>"), name="atlas_prefetch")
     AtlasPanel(config, tiles, outlines, overlays).add_to(m)
     return m
+
+
+MIN_ZOOM = 3
+
+# From this zoom on the map asks for outlines in full detail (geo.generalise): the catalog's own
+# outlines are already simplified for about this scale.
+FULL_DETAIL_ZOOM = 8
+
+
+def detail_config(home_zoom: int, min_zoom: int) -> dict:
+    """What atlas.js (and the request in <head>) need to ask for generalised outlines: the
+    parameter, the offset to send at each zoom below FULL_DETAIL_ZOOM (rounded up, so the server's
+    step is that zoom's), and the zoom the map opens at."""
+    return {"param": generalise.PARAM, "home": home_zoom, "min": min_zoom, "full": FULL_DETAIL_ZOOM,
+            "offsets": {str(z): f"{math.ceil(generalise.offset_at(z) * 1e6) / 1e6:g}"
+                        for z in range(0, FULL_DETAIL_ZOOM)}}
+
+
+def has_outlines(options: Mapping) -> bool:
+    """Does a layer have lines or areas (which generalising changes)? Unknown types count as yes."""
+    types = options.get("geometry_types") or ()
+    return not types or any(t not in generalise.UNCHANGED for t in types)
 
 
 CREDITS = [

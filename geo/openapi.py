@@ -12,6 +12,7 @@ from .contract import properties_schema
 from .downloads import FORMATS as DOWNLOAD_FORMATS
 from .downloads import BIG as BIG_DOWNLOAD
 from .downloads import GIS_FORMATS
+from . import generalise
 from .ogc import CONFORMANCE, CRS84
 from .ogc import params as ogc_params
 from .ogc.queryables import QUERYABLES
@@ -38,6 +39,8 @@ _FEATURE_COLLECTION = {
     "required": ["type", "features"],
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
+        generalise.PARAM: {"type": "number", "description": "present when the geometries were "
+                           "generalised: the offset, in degrees, they were made with"},
         "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
     },
 }
@@ -80,6 +83,14 @@ _FILTERS = [
      "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH}},
 ]
 
+
+_DETAIL = {
+    "name": generalise.PARAM, "in": "query", "required": False,
+    "description": "lines and areas generalised for drawing: vertices that move the outline by less "
+                   "than this many degrees are left out, for a map at the matching zoom. Rounded down "
+                   "to a step of half a pixel at some zoom level (the answer's maxAllowableOffset says "
+                   "which); points are unchanged; empty or 0 means full detail",
+    "schema": {"type": "number", "minimum": 0}, "example": 0.015538}
 
 _CANDIDATE = {
     "type": "object",
@@ -332,7 +343,7 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                                "application/geo+json-seq) a GeoJSON Text Sequence (RFC 8142): each "
                                "feature as RS (0x1E), its JSON and LF, to read a big layer as a "
                                "stream, a feature at a time.",
-                "parameters": [layer_param] + _FILTERS + [
+                "parameters": [layer_param] + _FILTERS + [_DETAIL,
                     {"name": "f", "in": "query", "required": False,
                      "description": "the representation: geojson (a FeatureCollection, the "
                                     "default) or geojsonseq (a GeoJSON Text Sequence); without "
@@ -347,7 +358,7 @@ def openapi_document(layer_ids: list[str] | None = None) -> dict:
                               "404": _error("no such layer")}}},
             "/api/features": {"get": {
                 "operationId": "getFeatures", "summary": "Every layer's features",
-                "parameters": _FILTERS + [
+                "parameters": _FILTERS + [_DETAIL,
                     {"name": "layers", "in": "query", "required": False,
                      "description": "only these layers: ids separated by commas (GET /api/layers "
                                     "lists them); features come in panel order; empty means all",

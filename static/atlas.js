@@ -1013,6 +1013,8 @@
       if (wanted(group) && !map.hasLayer(group)) map.addLayer(group);
       if (info.base) scheduleLabels();
       changed();
+      // Layers drawn at load wait for the first drawing to be done (see changed) to be refined.
+      if (drawn.first !== null) refine();
     });
   }
 
@@ -1049,14 +1051,77 @@
     info.field.setFeatures(filtersActive() ? sofar.filter(passes) : sofar.slice());
   }
 
-  function load(group) {
+  // ---- outlines generalised for the zoom (geo.generalise) ----------------------------------------
+  /** Does a layer have lines or areas, which the server can generalise? Unknown types count. */
+  function hasOutlines(opts) {
+    var types = opts.geometry_types || [];
+    return !types.length || types.some(function (t) { return t !== "Point" && t !== "MultiPoint"; });
+  }
+
+  /** The step (a zoom) of the outlines asked for at ``zoom``, or null for full detail. */
+  function detailStep(zoom) {
+    var d = config && config.detail;
+    return d && d.offsets && d.offsets[String(zoom)] ? zoom : null;
+  }
+
+  /** ``url`` asking for the outlines as ``step`` shows them (as <head> asks: geo.mapview.PREFETCH). */
+  function detailUrl(url, step) {
+    if (step === null) return url;
+    var d = config.detail;
+    return url + (url.indexOf("?") < 0 ? "?" : "&") + d.param + "=" + d.offsets[String(step)];
+  }
+
+  function latLngsOf(geometry) {
+    var deep = { LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 }[geometry && geometry.type];
+    return deep === undefined ? null : L.GeoJSON.coordsToLatLngs(geometry.coordinates, deep);
+  }
+
+  /** Once the map is zoomed in past what a layer's outlines were made for, its outlines in full
+   * detail replace them in place: the same Leaflet layers (popups, focus, tooltips), new vertices. */
+  function refine() {
+    if (!map) return;
+    var zoom = map.getZoom();
+    groups.forEach(function (g) {
+      var info = g.atlas;
+      if (info.step === null || info.step === undefined || info.refining || info.state !== "ready") return;
+      if (zoom <= info.step || !wanted(g)) return;
+      info.refining = true;
+      getJSON(info.opts.url).then(function (collection) {
+        var full = {};
+        (collection.features || []).forEach(function (f) { if (f && f.id !== undefined) full[String(f.id)] = f; });
+        (info.all || []).forEach(function (f) {
+          var better = f && full[String(f.id)];
+          if (!better || !better.geometry || kindOf(better) === "point") return;
+          f.geometry = better.geometry;
+          var layer = info.byId[String(f.id)], latlngs = layer && layer.setLatLngs && latLngsOf(better.geometry);
+          if (latlngs) layer.setLatLngs(latlngs);
+        });
+        info.step = null;
+        info.refining = false;
+        mark("atlas-detail:" + info.opts.id);
+        countGeneralised();  // not changed(): the status line keeps what it says
+      }, function () {
+        info.refining = false;  // tried again at the next zoom
+      });
+    });
+  }
+
+  /** Shown layers whose outlines are still generalised, on the page (tests wait for 0 after a zoom). */
+  function countGeneralised() {
+    document.documentElement.setAttribute("data-atlas-generalised", String(visibleGroups().filter(function (g) {
+      return g.atlas.step !== null && g.atlas.step !== undefined;
+    }).length));
+  }
+
+  function load(group, zoom) {
     var info = group.atlas;
     if (info.promise) return info.promise;
     info.state = "loading";
     changed();
+    info.step = info.stream || !hasOutlines(info.opts) ? null : detailStep(zoom === undefined ? map.getZoom() : zoom);
     var read = info.stream
       ? streamFeatures(info.stream, function (sofar) { progress(group, sofar); })
-      : getJSON(info.opts.url).then(function (collection) { return collection.features || []; });
+      : getJSON(detailUrl(info.opts.url, info.step)).then(function (collection) { return collection.features || []; });
     info.promise = read
       .then(function (features) {
         return fill(group, features);
@@ -1071,20 +1136,24 @@
 
   /** Load several layers: one request for every feature when most layers are needed at once
    * (the default view), else one request per layer. */
-  function loadMany(list) {
+  function loadMany(list, zoom) {
     var need = list.filter(function (g) { return !g.atlas.promise && g.atlas.state !== "ready"; });
     // /api/features holds every layer: with a streamed (big) layer among them it would hold that
     // one too, parsed in one piece; each layer then comes on its own.
     var streamed = groups.some(function (g) { return g.atlas.stream; });
     if (!config.urls.features || streamed || need.length < 4 || need.length * 2 < groups.length) {
-      need.forEach(function (g) { load(g).catch(function () {}); });
+      need.forEach(function (g) { load(g, zoom).catch(function () {}); });
       return;
     }
     // The layers needed now, in one request (in panel order, as <head> asked for them: see
     // geo.mapview.PREFETCH); the others load when they are shown.
     var all = groups.filter(function (g) { return need.indexOf(g) >= 0; });
     var ids = all.map(function (g) { return g.atlas.opts.id; });
+    var step = detailStep(zoom === undefined ? map.getZoom() : zoom);
+    var outlined = all.some(function (g) { return hasOutlines(g.atlas.opts); });
     var url = config.urls.features + (ids.length < groups.length ? "?layers=" + encodeURIComponent(ids.join(",")) : "");
+    url = outlined ? detailUrl(url, step) : url;
+    all.forEach(function (g) { g.atlas.step = hasOutlines(g.atlas.opts) ? step : null; });
     var bulk = getJSON(url).then(function (collection) {
       mark("atlas-data");
       var byId = {};
@@ -1166,6 +1235,7 @@
     if (!map) return;
     var waiting = pending();
     document.documentElement.setAttribute("data-atlas-pending", String(waiting));
+    countGeneralised();
     groups.forEach(function (g) {
       var id = g.atlas.opts.id;
       var row = ui.rows && ui.rows[id];
@@ -1205,6 +1275,7 @@
           mark("atlas-layers-drawn");
           if (tilesLater && state.base === "osm" && !map.hasLayer(tiles)) map.addLayer(tiles);
           buildUi();
+          refine();
         }
         document.documentElement.setAttribute("data-atlas-drawn", String(drawn.count));
         document.dispatchEvent(new CustomEvent("atlas:drawn", { detail: { at: performance.now() } }));
@@ -1225,8 +1296,10 @@
     if (box) box.checked = !!on;
     if (on) {
       // A loaded layer goes on the map now; a loading one when its data is in (see fill).
-      if (group.atlas.state === "ready" && !map.hasLayer(group)) map.addLayer(group);
-      else if (!deferLoad) load(group).catch(function () {});
+      if (group.atlas.state === "ready" && !map.hasLayer(group)) {
+        map.addLayer(group);
+        if (drawn.first !== null) refine();
+      } else if (!deferLoad) load(group).catch(function () {});
     } else if (map.hasLayer(group)) {
       map.removeLayer(group);
     }
@@ -1363,7 +1436,9 @@
       }
       if (layers) {
         groups.forEach(function (g) { setLayer(g.atlas.opts.id, !!layers[g.atlas.opts.id], true); });
-        loadMany(groups.filter(function (g) { return layers[g.atlas.opts.id]; }));
+        // At the zoom the view is about to get (the address's, else the page's opening zoom).
+        loadMany(groups.filter(function (g) { return layers[g.atlas.opts.id]; }),
+          wanted.center ? wanted.zoom : (first ? config.detail && config.detail.home : undefined));
       }
       if (wanted.center) {
         map.setView(wanted.center, wanted.zoom, { animate: false });
@@ -2214,6 +2289,7 @@
       container.classList.toggle("atlas-short-labels", map.getZoom() < 6);
     };
     map.on("zoomend", labelRoom);
+    map.on("zoomend", refine);
     labelRoom();
     popupFocus();
     map.on("popupopen", function (e) {
@@ -2244,7 +2320,8 @@
     if (!map) return null;
     var layers = {};
     groups.forEach(function (g) {
-      layers[g.atlas.opts.id] = { state: g.atlas.state, visible: !!state.layers[g.atlas.opts.id], features: g.atlas.features };
+      layers[g.atlas.opts.id] = { state: g.atlas.state, visible: !!state.layers[g.atlas.opts.id], features: g.atlas.features,
+        outlines: g.atlas.step === null || g.atlas.step === undefined ? "full" : g.atlas.step };
     });
     var c = map.getCenter();
     return { view: { zoom: map.getZoom(), lat: c.lat, lng: c.lng }, pending: pending(), drawn: drawn.count, firstDrawnAt: drawn.first, base: state.base, place: state.place, layers: layers,

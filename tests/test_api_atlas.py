@@ -148,3 +148,75 @@ def test_an_unknown_layer_format_is_a_400(store, value):
     with pytest.raises(ApiError) as info:
         atlas.layer(store, "corridors", {"f": value})
     assert info.value.status == 400 and "f must be one of geojson, geojsonseq" in info.value.message
+
+
+# --- maxAllowableOffset: outlines generalised for a zoom -------------------------------------------
+
+def vertices(geometry) -> int:
+    import shapely
+    from shapely.geometry import shape
+    return int(shapely.get_num_coordinates(shape(geometry))) if geometry else 0
+
+
+def outline_layer(store) -> str:
+    """The layer with the most line or area vertices."""
+    def count(layer):
+        return sum(vertices(f["geometry"]) for f in layer.features
+                   if f.get("geometry") and "Point" not in f["geometry"]["type"])
+    return max(store.layers.values(), key=count).id
+
+
+def test_generalised_features_are_the_same_places_with_fewer_vertices(store):
+    from geo import generalise
+
+    full = body_of(atlas.features(store, {}))
+    coarse = body_of(atlas.features(store, {"maxAllowableOffset": "0.5"}))
+    assert coarse["maxAllowableOffset"] == generalise.offset_at(0)  # rounded down to a step
+    assert "maxAllowableOffset" not in full
+    assert [f["id"] for f in coarse["features"]] == [f["id"] for f in full["features"]]
+    for a, b in zip(full["features"], coarse["features"]):
+        assert a["properties"] == b["properties"]
+        if "Point" in a["geometry"]["type"]:
+            assert a["geometry"] == b["geometry"]  # points are never moved
+        else:
+            assert vertices(b["geometry"]) <= vertices(a["geometry"])
+    assert sum(map(vertices, (f["geometry"] for f in coarse["features"]))) < \
+        sum(map(vertices, (f["geometry"] for f in full["features"])))
+
+
+def test_a_generalised_layer_filters_and_streams_like_the_full_one(store):
+    layer_id = outline_layer(store)
+    full = body_of(atlas.layer(store, layer_id, {}))
+    coarse = atlas.layer(store, layer_id, {"maxAllowableOffset": "0.05"})
+    body = body_of(coarse)
+    assert [f["id"] for f in body["features"]] == [f["id"] for f in full["features"]]
+    # Made once per layer and step: a second request is the same body.
+    assert atlas.layer(store, layer_id, {"maxAllowableOffset": "0.05"}).body is coarse.body
+    seq = atlas.layer(store, layer_id, {"maxAllowableOffset": "0.05", "f": "geojsonseq"})
+    lines = [json.loads(line.lstrip("\x1e")) for line in seq.body.body.decode().split("\n") if line]
+    assert lines == body["features"]
+    # The same filters as at full detail select the same places.
+    province = next(iter(sorted(set().union(*store.layers[layer_id].provinces))))
+    chosen = body_of(atlas.layer(store, layer_id, {"province": province, "maxAllowableOffset": "0.05"}))
+    assert [f["id"] for f in chosen["features"]] == \
+        [f["id"] for f in body_of(atlas.layer(store, layer_id, {"province": province}))["features"]]
+
+
+def test_a_point_layer_is_the_same_at_every_offset(store):
+    assert atlas.layer(store, "logistics-hubs", {"maxAllowableOffset": "0.5"}).body is store.layers["logistics-hubs"].blob
+
+
+@pytest.mark.parametrize("value", ["", "0"])
+def test_an_empty_or_zero_offset_is_full_detail(store, value):
+    assert atlas.features(store, {"maxAllowableOffset": value}).body is store.features
+    layer_id = outline_layer(store)
+    assert atlas.layer(store, layer_id, {"maxAllowableOffset": value}).body is store.layers[layer_id].blob
+
+
+@pytest.mark.parametrize("value, words", [("abc", "is not a number"), ("-1", "0 or more"), ("inf", "is not a number")])
+def test_a_bad_offset_is_a_400_that_names_it(store, value, words):
+    for call in (lambda: atlas.features(store, {"maxAllowableOffset": value}),
+                 lambda: atlas.layer(store, "corridors", {"maxAllowableOffset": value})):
+        with pytest.raises(ApiError) as info:
+            call()
+        assert info.value.status == 400 and "maxAllowableOffset" in info.value.message and words in info.value.message

@@ -107,6 +107,23 @@ def test_the_head_prefetches_the_layers_shown_at_load(index):
     assert json.dumps(URLS.features) in head
 
 
+def test_the_offsets_the_page_sends_are_each_zooms_step(index):
+    from geo import generalise
+
+    detail = mapview.detail_config(5, mapview.MIN_ZOOM)
+    assert detail["param"] == generalise.PARAM and detail["home"] == 5
+    # Rounded up when written, so the server (which rounds down) makes exactly that zoom's step.
+    for zoom, offset in detail["offsets"].items():
+        assert generalise.parse_offset(offset) == int(zoom)
+    assert set(detail["offsets"]) == {str(z) for z in range(mapview.FULL_DETAIL_ZOOM)}
+    # The page says which layers have outlines to generalise: not the point layers.
+    html = mapview.render_page(index, ASSETS, URLS)
+    each = json.loads(re.search(r"var c = (\{.*?\});\n", html).group(1))["each"]
+    for layer, entry in zip(index["layers"], each):
+        points = set(layer["geometry_types"]) <= {"Point", "MultiPoint"}
+        assert entry["outlines"] is not points
+
+
 def test_each_layer_gets_its_own_symbol(index):
     html = mapview.render_page(index, ASSETS, URLS)
     symbols = [o["symbol"] for o in overlay_options(html)]

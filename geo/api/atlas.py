@@ -12,10 +12,11 @@ from __future__ import annotations
 import weakref
 from typing import Mapping
 
+from .. import generalise
 from .. import openapi as openapi_doc
 from .. import query
 from ..downloads import FORMATS
-from ..store import GEOJSON_SEQ_TYPE, GEOJSON_TYPE, Blob, Store, dumps, feature_collection_bytes
+from ..store import FC_TAIL, GEOJSON_SEQ_TYPE, GEOJSON_TYPE, Blob, Store, dumps, feature_collection_bytes, seq_bytes
 from ..ogc.params import media_ranges
 from . import ApiError, ApiResponse
 from .memo import lru, memo
@@ -100,6 +101,36 @@ def feature_filters(store: Store, args: Args):
         raise ApiError(400, str(exc)) from None
 
 
+def detail_step(args: Args) -> int | None:
+    """``maxAllowableOffset`` as a step of geo.generalise (None: full detail); a 400 that says what is wrong."""
+    try:
+        return generalise.parse_offset(args.get(generalise.PARAM))
+    except query.QueryError as exc:
+        raise ApiError(400, str(exc)) from None
+
+
+# Each layer's generalised copies, by step: few are ever asked for (the map asks for its zoom's).
+GENERALISED_COPIES = 64
+
+
+def layer_features(store: Store, layer, step: int | None):
+    """A layer's feature bytes at full detail (``step`` None) or generalised for ``step``, made
+    once per layer and step; a layer of points only is the same at every step."""
+    types = layer.meta.get("geometry_types") or []
+    if step is None or (types and all(t in generalise.UNCHANGED for t in types)):
+        return layer.feature_bytes
+    return lru(store, ("generalised", layer.id, step),
+               lambda: generalise.generalise_features(layer.feature_bytes, layer.features, step),
+               size=GENERALISED_COPIES)
+
+
+def collection_bytes(parts, step: int | None) -> bytes:
+    """A FeatureCollection of feature bytes; a generalised one says its offset."""
+    if step is None:
+        return feature_collection_bytes(parts)
+    return generalise.collection_head(step) + b",".join(parts) + FC_TAIL
+
+
 # -- handlers ------------------------------------------------------------------------------------
 def layers_index(store: Store, base: str = "") -> ApiResponse:
     """GET /api/layers: the themes and layers with counts and links."""
@@ -128,24 +159,31 @@ def parse_layer_ids(store: Store, value: str | None, base: str = "") -> tuple[st
 
 def features(store: Store, args: Args, base: str = "") -> ApiResponse:
     """GET /api/features: every display feature of every layer, or of the ``layers`` asked for
-    (the map asks for the layers it shows at load), with the same filters as one layer."""
+    (the map asks for the layers it shows at load), with the same filters as one layer, at full
+    detail or generalised (``maxAllowableOffset``)."""
     bbox, province, q = feature_filters(store, args)
+    step = detail_step(args)
     chosen_layers = parse_layer_ids(store, args.get("layers"), base)
     if chosen_layers is not None and len(chosen_layers) == len(store.layers):
         chosen_layers = None
-    if not (bbox or province or q or chosen_layers):
+    if not (bbox or province or q or chosen_layers) and step is None:
         return ApiResponse(store.features, media_type=GEOJSON_TYPE)
     layers = [store.layers[i] for i in chosen_layers] if chosen_layers else list(store.layers.values())
     if not (bbox or province or q):
-        blob = filtered_answer(store, ("layers", chosen_layers), lambda: feature_collection_bytes(
-            layer.feature_bytes[i] for layer in layers for i in range(len(layer.feature_bytes))))
+        blob = filtered_answer(store, ("layers", chosen_layers, step), lambda: collection_bytes(
+            [f for layer in layers for f in layer_features(store, layer, step)], step))
         return ApiResponse(blob, media_type=GEOJSON_TYPE)
     # Keyed by what the filters selected (cheap to find), not by how they were spelt: every
     # window around the same places shares one answer, so a client varying the bbox costs a select.
     selection = tuple(tuple(layer.select(bbox=bbox, province=province, q=q)) for layer in layers)
-    blob = filtered_answer(store, ("*", chosen_layers, selection), lambda: feature_collection_bytes(
-        layer.feature_bytes[i] for layer, chosen in zip(layers, selection) for i in chosen))
-    return ApiResponse(blob, media_type=GEOJSON_TYPE)
+
+    def make() -> bytes:
+        parts = []
+        for layer, chosen in zip(layers, selection):
+            each = layer_features(store, layer, step)
+            parts.extend(each[i] for i in chosen)
+        return collection_bytes(parts, step)
+    return ApiResponse(filtered_answer(store, ("*", chosen_layers, selection, step), make), media_type=GEOJSON_TYPE)
 
 
 # The representations of one layer: a FeatureCollection, or a GeoJSON Text Sequence (RFC 8142),
@@ -170,22 +208,27 @@ def layer_format(value: str | None, accept: str | None) -> str:
 
 
 def layer(store: Store, layer_id: str, args: Args, base: str = "", accept: str | None = None) -> ApiResponse:
-    """GET /api/layers/<id>: one layer's features, optionally filtered; ``f=geojsonseq`` (or
-    Accept: application/geo+json-seq) as a GeoJSON Text Sequence of the same features' bytes."""
+    """GET /api/layers/<id>: one layer's features, optionally filtered and generalised
+    (``maxAllowableOffset``); ``f=geojsonseq`` (or Accept: application/geo+json-seq) as a GeoJSON
+    Text Sequence of the same features' bytes."""
     found = get_layer(store, layer_id, base)
     bbox, province, q = feature_filters(store, args)
+    step = detail_step(args)
     fmt = layer_format(args.get("f"), accept)
     vary = {"Vary": "Accept"}  # the Accept header may choose the representation
+    each = layer_features(store, found, step)
+    if each is found.feature_bytes:
+        step = None  # nothing to generalise: the layer's own bodies
+    filtered = bool(bbox or province or q)
+    if not filtered and step is None:
+        return ApiResponse(found.seq_blob if fmt == "geojsonseq" else found.blob,
+                           media_type=GEOJSON_SEQ_TYPE if fmt == "geojsonseq" else GEOJSON_TYPE, headers=vary)
+    chosen = tuple(found.select(bbox=bbox, province=province, q=q)) if filtered else range(found.count)
+    key = chosen if filtered else "all"
     if fmt == "geojsonseq":
-        if not (bbox or province or q):
-            return ApiResponse(found.seq_blob, media_type=GEOJSON_SEQ_TYPE, headers=vary)
-        chosen = tuple(found.select(bbox=bbox, province=province, q=q))
-        blob = filtered_answer(store, (found.id, "seq", chosen), lambda: found.subset_seq(chosen))
+        blob = filtered_answer(store, (found.id, "seq", key, step), lambda: seq_bytes(each[i] for i in chosen))
         return ApiResponse(blob, media_type=GEOJSON_SEQ_TYPE, headers=vary)
-    if not (bbox or province or q):
-        return ApiResponse(found.blob, media_type=GEOJSON_TYPE, headers=vary)
-    chosen = tuple(found.select(bbox=bbox, province=province, q=q))
-    blob = filtered_answer(store, (found.id, chosen), lambda: found.subset_bytes(chosen))
+    blob = filtered_answer(store, (found.id, key, step), lambda: collection_bytes([each[i] for i in chosen], step))
     return ApiResponse(blob, media_type=GEOJSON_TYPE, headers=vary)
 
 

@@ -444,7 +444,7 @@ def test_a_big_layer_is_drawn_on_a_canvas_and_reached_through_the_table(browser,
         page.wait_for_function("() => window.atlas && atlas.status().pending === 0"
                                " && performance.getEntriesByName('atlas-layers-drawn').length === 1", timeout=60_000)
         status = page.evaluate("atlas.status()")
-        assert status["layers"]["synthetic-points"] == {"state": "ready", "visible": True, "features": 6000}
+        assert status["layers"]["synthetic-points"] == {"state": "ready", "visible": True, "features": 6000, "outlines": "full"}
         assert page.evaluate("atlas.shownCounts()['synthetic-points']") == 6000
         # Read as a GeoJSON Text Sequence, a slice of lines per task, and drawn on canvas tiles:
         # no SVG node per feature.
@@ -490,3 +490,64 @@ def test_a_point_of_a_big_layer_opens_its_popup_where_it_is_drawn(browser, big_s
     finally:
         context.close()
     assert watch.errors == [], watch.errors
+
+
+# --- 8. speed: outlines as the zoom shows them -------------------------------------------------------
+
+def path_vertices(page, layer_id: str) -> list[int]:
+    """The vertex count of each SVG path the layer draws, sorted."""
+    return page.evaluate("""id => Array.from(document.querySelectorAll('path.atlas-l-' + id))
+        .map(p => (p.getAttribute('d').match(/[ML]/g) || []).length).sort((a, b) => a - b)""", layer_id)
+
+
+def test_outlines_come_generalised_for_the_opening_zoom_then_in_full_once_zoomed_in(browser, built):
+    outlined = [layer["id"] for layer in built.index["layers"] if layer["visible"]
+                and set(layer["geometry_types"]) - {"Point", "MultiPoint"}]
+    assert "transfer-areas" in outlined
+    view = "#map=9/30.60/114.30&layers=" + ",".join(outlined) + "&base=outlines"
+
+    context, page, watch = open_page(browser, built)
+    try:
+        asked = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+        goto_drawn(page, built.url + "/")
+        opening = page.evaluate("atlas.status()")
+        home = opening["view"]["zoom"]
+        # The layers shown at load came in one request, generalised for the opening zoom.
+        [bulk] = [u for u in asked if urlsplit(u).path == "/api/features"]
+        offset = float(parse_qs(urlsplit(bulk).query)["maxAllowableOffset"][0])
+        assert offset == pytest.approx(360 / 256 * 0.5 * 0.7071 / 2 ** 5, rel=1e-3)
+        for layer_id in outlined:
+            assert opening["layers"][layer_id]["outlines"] in (5, "full")  # full if the view opened past 5
+        if home == 5:
+            assert all(opening["layers"][i]["outlines"] == 5 for i in outlined)
+        # Zoomed in, each shown layer's outlines are replaced by the full ones, in place.
+        page.evaluate("h => { location.hash = h; }", view)
+        page.wait_for_function("() => document.documentElement.dataset.atlasGeneralised === '0'"
+                               " && atlas.status().view.zoom === 9")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        refined = {i: path_vertices(page, i) for i in outlined}
+        assert all(page.evaluate("atlas.status()")["layers"][i]["outlines"] == "full" for i in outlined)
+        full_requests = [u for u in asked if "maxAllowableOffset" not in u and "/api/layers/" in u]
+        assert {urlsplit(u).path.rsplit("/", 1)[1] for u in full_requests} == set(outlined)
+        # The refined outlines still open their popups (the same Leaflet layers).
+        page.locator("path.atlas-l-transfer-areas").first.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator(".leaflet-popup .atlas-popup-name")).to_be_visible()
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
+
+    # The same view opened directly asks for full detail at once, and draws the same paths.
+    context, page, watch = open_page(browser, built)
+    try:
+        asked = []
+        page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+        goto_drawn(page, built.url + "/" + view)
+        assert asked and not [u for u in asked if "maxAllowableOffset" in u]
+        direct = {i: path_vertices(page, i) for i in outlined}
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
+    assert refined == direct
+    assert sum(map(sum, refined.values())) > 0
