@@ -85,7 +85,17 @@ PREFETCH = """(function () {
   if (!window.fetch) return;
   window.atlasPrefetch = {};
   var get = function (url, accept) {
-    window.atlasPrefetch[url] = fetch(url, { headers: { Accept: accept }, credentials: "same-origin" });
+    var req = fetch(url, { headers: { Accept: accept }, credentials: "same-origin" });
+    if (accept === "application/geo+json") {
+      // Parsed as soon as it is in, while the scripts may still be loading (a stream is not:
+      // atlas.js reads it a line at a time).
+      req = req.then(function (r) {
+        var parsed = r.ok ? r.json() : null;
+        if (parsed) parsed.catch(function () {});
+        return { response: r, parsed: parsed };
+      });
+    }
+    window.atlasPrefetch[url] = req;
   };
   // As atlas.js loads them (loadMany): every feature in one request when most layers are shown
   // and none streams, else each layer on its own (a few at most from here).

@@ -938,10 +938,12 @@
 
   function getJSON(url) {
     return request(url, "application/geo+json")
-      .then(function (response) {
+      .then(function (answer) {
+        // From <head>: the response with its body already being parsed (see geo.mapview.PREFETCH).
+        var response = answer.response || answer;
         if (!response.ok) throw new Error("HTTP " + response.status);
         mark("atlas-response");
-        return response.json();
+        return answer.parsed || response.json();
       });
   }
 
