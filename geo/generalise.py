@@ -1,6 +1,6 @@
 """Outlines generalised for drawing: a layer's lines and areas with the vertices a map at some zoom
-level cannot show taken out, asked for with ``maxAllowableOffset`` (degrees, as in ArcGIS's and
-ldproxy's feature services).
+level cannot show taken out, asked for with ``maxAllowableOffset`` (in degrees; the name ArcGIS
+feature services give the same query parameter).
 
 A map draws a layer at one zoom; detail finer than half a pixel there never reaches the screen,
 yet every vertex costs the browser bytes to parse, a LatLng object and a projection. The map asks
