@@ -33,8 +33,9 @@ PARAM = "maxAllowableOffset"
 
 # Half a pixel at 45° latitude, in degrees, at zoom 0: a tile is 256 pixels across 360°.
 _ZOOM0 = 360.0 / 256 * 0.5 * math.cos(math.radians(45))
-# Steps stop here: below it (about 15 cm) a layer is answered in full.
-MAX_ZOOM = 24
+# Steps stop here (about 13 m, finer than the catalog's own outlines): below it a layer is
+# answered in full. Few steps also bound what a server keeps: one copy per layer and step.
+MAX_ZOOM = 12
 UNCHANGED = ("Point", "MultiPoint")
 
 

@@ -450,6 +450,21 @@ def test_features_filters(client):
     assert_json_error(client.get("/api/features?province=Narnia"), 400, "unknown province")
 
 
+def test_generalised_features_through_the_app(client):
+    url = "/api/features?maxAllowableOffset=0.5"
+    response = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.mimetype == GEOJSON
+    body = json.loads(gzip.decompress(response.data))
+    assert body["maxAllowableOffset"] == pytest.approx(0.4972, abs=1e-4)
+    assert [f["id"] for f in body["features"]] == [f["id"] for f in client.get("/api/features").get_json()["features"]]
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    layer = client.get("/api/layers/corridors?maxAllowableOffset=0.5&province=Hubei")
+    assert layer.status_code == 200 and layer.get_json()["maxAllowableOffset"] == body["maxAllowableOffset"]
+    assert_json_error(client.get("/api/features?maxAllowableOffset=far"), 400, "maxAllowableOffset is not a number")
+    assert_json_error(client.get("/api/layers/corridors?maxAllowableOffset=-2"), 400, "maxAllowableOffset must be")
+    assert_json_error(client.get("/api/features?maxAllowableOffset=1&maxAllowableOffset=2"), 400, "maxAllowableOffset")
+
+
 # --- /api/places -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("q, first", [

@@ -109,19 +109,17 @@ def detail_step(args: Args) -> int | None:
         raise ApiError(400, str(exc)) from None
 
 
-# Each layer's generalised copies, by step: few are ever asked for (the map asks for its zoom's).
-GENERALISED_COPIES = 64
-
-
 def layer_features(store: Store, layer, step: int | None):
     """A layer's feature bytes at full detail (``step`` None) or generalised for ``step``, made
-    once per layer and step; a layer of points only is the same at every step."""
+    once per layer and step and kept while the store lives: there are MAX_ZOOM + 1 steps, so a
+    client cycling through offsets finds each made (no work to repeat), and the copies are at
+    most that many times the layers' lines and areas (coarse steps are far smaller). A layer of
+    points only is the same at every step, and is never copied."""
     types = layer.meta.get("geometry_types") or []
     if step is None or (types and all(t in generalise.UNCHANGED for t in types)):
         return layer.feature_bytes
-    return lru(store, ("generalised", layer.id, step),
-               lambda: generalise.generalise_features(layer.feature_bytes, layer.features, step),
-               size=GENERALISED_COPIES)
+    return memo(store, ("generalised", layer.id, step),
+                lambda: generalise.generalise_features(layer.feature_bytes, layer.features, step))
 
 
 def collection_bytes(parts, step: int | None) -> bytes:
