@@ -50,9 +50,9 @@ def parse_offset(text: str | None) -> int | None:
     finest step; a QueryError that names the parameter when it is not a number >= 0."""
     if text is None or not text.strip(" \t"):
         return None
-    value = parse_number(text, PARAM)
-    if value < 0:
+    if text.strip(" \t").startswith("-"):  # "-0" too: the documented pattern has no minus sign
         raise QueryError(f"{PARAM} must be a distance in degrees, 0 or more; got {text.strip()[:40]!r}")
+    value = parse_number(text, PARAM)
     if value == 0:
         return None
     zoom = max(0, math.ceil(math.log2(_ZOOM0 / value) - 1e-9))

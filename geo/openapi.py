@@ -22,6 +22,9 @@ from .query import MAX_LIMIT, MAX_QUERY_LENGTH, NUMBER
 # \s would also allow no-break and other Unicode spaces). An empty value means no filter.
 _SP = "[ \t]*"
 BBOX_PATTERN = rf"^{_SP}({NUMBER}{_SP}(,{_SP}{NUMBER}{_SP}){{3}})?$"
+# A number of degrees, 0 or more (no sign but +), as geo.generalise.parse_offset takes it.
+_UNSIGNED = NUMBER.replace("[+-]?", r"\+?", 1)
+OFFSET_PATTERN = rf"^{_SP}({_UNSIGNED}{_SP})?$"
 GEOJSON = "application/geo+json"
 
 _ERROR = {
@@ -90,7 +93,7 @@ _DETAIL = {
                    "than this many degrees are left out, for a map at the matching zoom. Rounded down "
                    "to a step of half a pixel at some zoom level (the answer's maxAllowableOffset says "
                    "which); points are unchanged; empty or 0 means full detail",
-    "schema": {"type": "number", "minimum": 0}, "example": 0.015538}
+    "schema": {"type": "string", "pattern": OFFSET_PATTERN}, "example": "0.015538"}
 
 _CANDIDATE = {
     "type": "object",

@@ -35,13 +35,13 @@ def test_an_offset_is_rounded_down_to_a_step():
     assert generalise.parse_offset("45") == 0
 
 
-@pytest.mark.parametrize("text", [None, "", "  ", "0", "0.0", "-0", "1e-12"])
+@pytest.mark.parametrize("text", [None, "", "  ", "0", "0.0", "+0", "1e-12"])
 def test_no_offset_zero_or_a_tiny_one_is_full_detail(text):
     assert generalise.parse_offset(text) is None
 
 
 @pytest.mark.parametrize("text, words", [
-    ("abc", "is not a number"), ("-0.1", "0 or more"), ("nan", "is not a number"),
+    ("abc", "is not a number"), ("-0.1", "0 or more"), ("-0", "0 or more"), ("nan", "is not a number"),
     ("1e999", "finite"), ("0x10", "is not a number"), ("٠.٥", "is not a number"),
 ])
 def test_a_bad_offset_is_named_in_the_error(text, words):
