@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,15 +204,24 @@ FLOOR_DATA: dict[str, list[str]] = {}
 ATLAS_DRAWN = ("(performance.getEntriesByName('atlas-layers-drawn')[0] || {}).startTime")
 
 
-def load_once(browser, url: str, expression: str) -> tuple[float, float, int]:
-    """One cold page load (fresh context): ms from navigation start until ``expression`` yields a
-    time (every layer drawn), ms until DOMContentLoaded ended (the page is usable), paths drawn."""
+@contextmanager
+def cold_page(browser):
+    """A page in a fresh browser context (a cold load), its map tiles answered locally with a
+    blank image (every page shows OpenStreetMap tiles)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
-        # Both pages show OpenStreetMap tiles: answer them locally with a blank image.
         page.route("https://tile.openstreetmap.org/**",
                    lambda r: r.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+        yield page
+    finally:
+        context.close()
+
+
+def load_once(browser, url: str, expression: str) -> tuple[float, float, int]:
+    """One cold page load (fresh context): ms from navigation start until ``expression`` yields a
+    time (every layer drawn), ms until DOMContentLoaded ended (the page is usable), paths drawn."""
+    with cold_page(browser) as page:
         if url in FLOOR_DATA:  # the bare page, answered on the atlas's own origin
             page.route(url, lambda r: r.fulfill(status=200, content_type="text/html",
                                                  body=FLOOR_PAGE % json.dumps(FLOOR_DATA[url])))
@@ -220,8 +230,6 @@ def load_once(browser, url: str, expression: str) -> tuple[float, float, int]:
         return (page.evaluate(expression),
                 page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"),
                 page.evaluate("document.querySelectorAll('.leaflet-pane path').length"))
-    finally:
-        context.close()
 
 
 def get_body(port: int, path: str) -> bytes:
@@ -236,11 +244,7 @@ def get_body(port: int, path: str) -> bytes:
 def data_requests(browser, url: str) -> list[str]:
     """The API requests the atlas at ``url`` makes until every layer it shows is drawn: what its
     floor fetches, so both get the same data (the generalised outlines the map asks for)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        page.route("https://tile.openstreetmap.org/**",
-                   lambda r: r.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+    with cold_page(browser) as page:
         page.goto(url)
         page.wait_for_function(f"() => ({ATLAS_DRAWN}) !== undefined", timeout=60_000)
         return page.evaluate("""() => {
@@ -248,8 +252,6 @@ def data_requests(browser, url: str) -> list[str]:
           return performance.getEntriesByType('resource').filter(e => e.startTime < drawn)
             .map(e => e.name.replace(location.origin, '')).filter(n => n.startsWith('/api/'));
         }""")
-    finally:
-        context.close()
 
 
 def time_pages(browser, pages: dict[str, tuple[str, str]], runs: int) -> dict[str, dict]:
@@ -475,11 +477,7 @@ def pan(page, steps: int = 30) -> None:
 def scale_load(browser, port: int) -> dict:
     """One cold load of the synthetic layer alone: ms until drawn, the longest frame while
     panning, the longest main-thread task from navigation through a pan and a zoom."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        page.route("https://tile.openstreetmap.org/**",
-                   lambda r: r.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
+    with cold_page(browser) as page:
         page.add_init_script(LONG_TASKS)
         seq = []
         page.on("response", lambda r: seq.append("geo+json-seq" in (r.headers.get("content-type") or "")))
@@ -498,8 +496,6 @@ def scale_load(browser, port: int) -> dict:
         out["longest_task"] = max(page.evaluate("window.__long") or [0])
         out["streamed"] = any(seq)
         return out
-    finally:
-        context.close()
 
 
 def synthetic_layer() -> str:
