@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+from html import escape
 import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -66,6 +67,29 @@ STREAM_MIN = 2000
 # Zoom in on pinch is a right (WCAG 1.4.4): folium's viewport forbids it.
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>', re.S)
+
+# The stylesheets, from <head>, as links the parser did not make: such a link holds back no script
+# (a parser-made one holds back every script after it, here the map's own at the end of <body>,
+# until it has loaded), and blocking="render" still keeps the page from being painted, and
+# requestAnimationFrame (which the drawn mark waits for) from running, until it is in. A browser
+# without the blocking attribute gets parser-made links (document.write), as without this script;
+# one without scripts, the links in <noscript>.
+STYLESHEETS = """(function () {
+  var sheets = %s, probe = document.createElement("link");
+  if (probe.blocking && probe.blocking.supports && probe.blocking.supports("render")) {
+    sheets.forEach(function (href) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.setAttribute("blocking", "render");
+      link.href = href;
+      document.head.appendChild(link);
+    });
+  } else {
+    document.write(sheets.map(function (href) {
+      return "<link rel='stylesheet' href='" + href.replace(/&/g, "&amp;").replace(/'/g, "&#39;").replace(/</g, "&lt;") + "'>";
+    }).join(""));
+  }
+})();"""
 
 # Started in <head>, before Leaflet and atlas.js load: the requests for the layers shown at load
 # go out with the page's first requests instead of after the scripts. atlas.js takes each
@@ -215,7 +239,8 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
     figure.add_child(m)
     # Per instance: other folium maps in this process keep their own defaults.
     m.default_js = list(assets.js)
-    m.default_css = list(assets.css)
+    # The stylesheets are asked for by a script in <head> (STYLESHEETS), not by folium's links.
+    m.default_css = []
 
     tiles = folium.TileLayer(
         OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, show=False, control=False
@@ -268,6 +293,10 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
                 "each": [{"url": o.options.get("url"), "stream": o.options.get("stream"),
                           "outlines": has_outlines(o.options)} for o in overlays],
                 "detail": config["detail"]}
+    sheets = [url for _, url in assets.css]
+    figure.header.add_child(Element("<script>" + STYLESHEETS % _js_json(sheets) + "</script>"
+                                    + "<noscript>" + "".join(f'<link rel="stylesheet" href="{escape(u)}">' for u in sheets)
+                                    + "</noscript>"), name="atlas_stylesheets")
     figure.header.add_child(Element("<script>" + PREFETCH % _js_json(prefetch) + "</script>"), name="atlas_prefetch")
     AtlasPanel(config, tiles, outlines, overlays).add_to(m)
     return m

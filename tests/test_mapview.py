@@ -30,7 +30,15 @@ def test_page(index):
     assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
     assert len(html.encode()) < 50_000
     assert re.findall(r'<script src="([^"]+)"', html) == ["/vendor/leaflet/leaflet.js", "/static/atlas.js"]
-    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == ["/vendor/leaflet/leaflet.css", "/static/atlas.css"]
+    # The stylesheets come from a script in <head> (render-blocking, not script-blocking), and
+    # from <noscript> links without scripts; nowhere else.
+    sheets = ["/vendor/leaflet/leaflet.css", "/static/atlas.css"]
+    head = html.split("</head>")[0]
+    noscript = re.search(r"<noscript>(.*?)</noscript>", head, re.S).group(1)
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)">', noscript) == sheets
+    assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html.replace(noscript, "")) == []
+    script = head.index("var sheets = " + json.dumps(sheets))
+    assert script < head.index("<script src="), "asked for before the scripts"
     assert "https://cdn" not in html and "bootstrap" not in html and "jquery" not in html.lower()
     assert html.count("atlas.overlay(") == len(index["layers"])
     assert "atlas.base(" in html and "atlas.start(" in html
@@ -86,8 +94,8 @@ def test_page_policy(index):
     assert "frame-ancestors 'self' https://news.example.org" in policy
     assert f"img-src 'self' data: {mapview.TILE_ORIGIN}" in policy and mapview.TILE_ORIGIN == "https://tile.openstreetmap.org"
     hashes = mapview.inline_hashes(html)
-    # What folium writes inline, and the head's prefetch of the layers shown at load.
-    assert len(hashes["script"]) == 3 and len(hashes["style"]) == 3
+    # What folium writes inline, and the head's stylesheets and prefetch of the layers shown at load.
+    assert len(hashes["script"]) == 4 and len(hashes["style"]) == 3
     for source in hashes["script"] + hashes["style"]:
         assert source in policy
 

@@ -551,3 +551,48 @@ def test_outlines_come_generalised_for_the_opening_zoom_then_in_full_once_zoomed
     assert watch.errors == [], watch.errors
     assert refined == direct
     assert sum(map(sum, refined.values())) > 0
+
+
+# --- 8. speed: stylesheets hold back the first paint, not the map's scripts ----------------------------
+
+def test_slow_stylesheets_hold_back_the_paint_but_not_the_scripts(browser, built):
+    import time
+
+    context, page, watch = open_page(browser, built)
+    try:
+        def slow(route):
+            time.sleep(0.6)
+            route.continue_()
+        page.route("**/*.css?v=*", slow)
+        goto_drawn(page, built.url + "/")
+        timing = page.evaluate("""() => ({
+          css: performance.getEntriesByType('resource').filter(e => /\\.css\\?/.test(e.name)).map(e => e.responseEnd),
+          start: performance.getEntriesByName('atlas-start')[0].startTime,
+          paint: (performance.getEntriesByName('first-paint')[0] || {}).startTime,
+          drawn: performance.getEntriesByName('atlas-layers-drawn')[0].startTime})""")
+        assert len(timing["css"]) == 2
+        last_css = max(timing["css"])
+        # The map's script ran while the stylesheets were still on their way ...
+        assert timing["start"] < last_css
+        # ... but nothing was painted, and the layers were not marked drawn, before they were in.
+        assert timing["paint"] >= last_css and timing["drawn"] >= last_css
+        assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).overflow") == "hidden"
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
+
+
+def test_a_browser_without_render_blocking_links_gets_the_stylesheets_from_the_parser(browser, built):
+    context, page, watch = open_page(browser, built)
+    try:
+        # As in a browser without the blocking attribute (the script falls back to document.write).
+        page.add_init_script("delete HTMLLinkElement.prototype.blocking")
+        goto_drawn(page, built.url + "/")
+        links = page.eval_on_selector_all("head link[rel=stylesheet]", "ls => ls.map(l => [l.getAttribute('href'), l.hasAttribute('blocking')])")
+        assert [urlsplit(h).path for h, _ in links] == ["/vendor/leaflet/leaflet.css", "/static/atlas.css"]
+        assert not any(blocking for _, blocking in links)
+        assert page.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).overflow") == "hidden"
+        assert page.evaluate("getComputedStyle(document.querySelector('.atlas-panel')).position") != "static"
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
