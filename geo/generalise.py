@@ -72,7 +72,7 @@ def generalise_geometry(geometry: dict, tolerance: float) -> dict:
     geom = shape(geometry)
     if geom.is_empty:
         return geometry
-    simpler = shapely.simplify(geom, tolerance, preserve_topology=True)
+    simpler = shapely.simplify(_without_specks(geom, tolerance), tolerance, preserve_topology=True)
     grid = 10.0 ** -_decimals(tolerance)
     # Snapped to the grid with validity kept; a part smaller than a grid cell may vanish, a whole
     # shape never does (it keeps its simplified form).
@@ -83,6 +83,23 @@ def generalise_geometry(geometry: dict, tolerance: float) -> dict:
     # The grid's values written shortest (113.123, not 113.12300000000002).
     digits = _decimals(tolerance)
     return {"type": out["type"], "coordinates": _rounded(out["coordinates"], digits)}
+
+
+def _without_specks(geom, tolerance: float):
+    """An area without the parts and holes smaller than a square of the offset's side: islets
+    the zoom shows as a speck at most, yet each costing the browser a ring of its own (a coastal
+    province has hundreds). The largest part always stays."""
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return geom
+    least = tolerance * tolerance
+    parts = list(getattr(geom, "geoms", [geom]))
+    kept = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= least])
+            for p in parts if p.area >= least]
+    if not kept:
+        kept = [max(parts, key=lambda p: p.area)]
+    if len(kept) == 1 and geom.geom_type == "Polygon":
+        return kept[0]
+    return shapely.MultiPolygon(kept)
 
 
 def _rounded(coords, digits: int):

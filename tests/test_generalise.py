@@ -118,3 +118,21 @@ def test_a_generalised_collection_says_its_offset():
     head = generalise.collection_head(5)
     body = json.loads(head + b"]}")
     assert body == {"type": "FeatureCollection", generalise.PARAM: generalise.offset_at(5), "features": []}
+
+
+def test_islets_and_holes_under_the_offset_are_dropped_and_bigger_ones_kept():
+    tolerance = generalise.offset_at(5)
+    big = wiggly_ring(radius=1.0)
+    def square(x, y, side):
+        return [(x, y), (x + side, y), (x + side, y + side), (x, y + side), (x, y)]
+    islets = [[square(115.5 + i * 0.05, 30.0, tolerance / 3)] for i in range(40)]
+    island = [square(116.0, 32.0, tolerance * 4)]
+    multi = {"type": "MultiPolygon", "coordinates": [[big]] + islets + [island]}
+    out = shape(generalise.generalise_geometry(multi, tolerance))
+    assert out.geom_type == "MultiPolygon" and len(out.geoms) == 2  # the mainland and the island
+    # What went is the islets' area, and no more than the outline's band besides.
+    original = shape(multi)
+    assert original.area - out.area <= 40 * (tolerance / 3) ** 2 + original.length * tolerance
+    holed = {"type": "Polygon", "coordinates": [big, square(112.9, 29.9, tolerance / 4), square(113.2, 30.2, 0.1)]}
+    kept = shape(generalise.generalise_geometry(holed, tolerance))
+    assert kept.geom_type == "Polygon" and len(kept.interiors) == 1  # the tiny hole went, the big one stayed
