@@ -12,8 +12,9 @@ at that zoom or below are not changed by a visible amount. An offset is rounded 
 so what is answered is never coarser than what was asked, and a server keeps at most one
 generalised copy per layer and step. Points are never changed.
 
-Shapes are simplified one by one (shapely, topology kept: a ring stays a valid ring) and their
-coordinates rounded to a grid a tenth of the offset or finer. Neighbouring areas that share a
+Shapes are simplified one by one (shapely, topology kept: a ring stays a valid ring), without the
+islets and holes smaller than a square of the offset's side, and their coordinates rounded to a
+grid a tenth of the offset or finer. Neighbouring areas that share a
 border may then differ along it by up to the offset: never a visible gap at the zoom asked for,
 and the reason the full-detail answer stays the default.
 """

@@ -90,7 +90,8 @@ _FILTERS = [
 _DETAIL = {
     "name": generalise.PARAM, "in": "query", "required": False,
     "description": "lines and areas generalised for drawing: vertices that move the outline by less "
-                   "than this many degrees are left out, for a map at the matching zoom. Rounded down "
+                   "than this many degrees are left out (and islets and holes smaller than a square of that "
+                   "side), for a map at the matching zoom. Rounded down "
                    "to a step of half a pixel at some zoom level (the answer's maxAllowableOffset says "
                    "which); points are unchanged; empty or 0 means full detail",
     "schema": {"type": "string", "pattern": OFFSET_PATTERN}, "example": "0.015538"}
