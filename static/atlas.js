@@ -8,7 +8,9 @@
  * No inline event handlers: listeners are attached here.
  *
  * Speed: the data for the layers shown at load is requested from <head> (window.atlasPrefetch,
- * see geo/mapview.py) and taken from there. Big point layers (geo.mapview gives those of
+ * see geo/mapview.py) and taken from there, with lines and areas generalised for the zoom
+ * (maxAllowableOffset, geo.generalise) and refined in place once the map is zoomed in past it
+ * (refine). Big point layers (geo.mapview gives those of
  * STREAM_MIN features or more a stream URL) are read as a GeoJSON text sequence (RFC 8142) a
  * slice of lines per task, and drawn by a PointField:
  * one canvas per map tile, drawn a few tiles per task from typed arrays and a grid index, so no
