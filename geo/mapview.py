@@ -258,6 +258,8 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
         options = {k: layer.get(k) for k in
                    ("id", "title", "theme", "description", "geometry_types", "count", "bbox")}
         options["visible"] = layer.get("visible") is not False
+        # Lines or areas, which the map asks for generalised (geo.generalise); said once, here.
+        options["outlines"] = has_outlines(options)
         symbol = symbology[str(layer.get("id"))]
         # The map's symbol, not the catalog's shade (see geo.symbols).
         options["colour"] = symbol["colour"]
@@ -291,7 +293,7 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
     prefetch = {"url": urls.features, "layers": [o.options["id"] for o in overlays],
                 "visible": [o.options["visible"] for o in overlays],
                 "each": [{"url": o.options.get("url"), "stream": o.options.get("stream"),
-                          "outlines": has_outlines(o.options)} for o in overlays],
+                          "outlines": o.options["outlines"]} for o in overlays],
                 "detail": config["detail"]}
     sheets = [url for _, url in assets.css]
     figure.header.add_child(Element("<script>" + STYLESHEETS % _js_json(sheets) + "</script>"

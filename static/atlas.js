@@ -1056,12 +1056,6 @@
   }
 
   // ---- outlines generalised for the zoom (geo.generalise) ----------------------------------------
-  /** Does a layer have lines or areas, which the server can generalise? Unknown types count. */
-  function hasOutlines(opts) {
-    var types = opts.geometry_types || [];
-    return !types.length || types.some(function (t) { return t !== "Point" && t !== "MultiPoint"; });
-  }
-
   /** The step (a zoom) of the outlines asked for at ``zoom``, or null for full detail. */
   function detailStep(zoom) {
     var d = config && config.detail;
@@ -1122,7 +1116,7 @@
     if (info.promise) return info.promise;
     info.state = "loading";
     changed();
-    info.step = info.stream || !hasOutlines(info.opts) ? null : detailStep(zoom === undefined ? map.getZoom() : zoom);
+    info.step = info.stream || !info.opts.outlines ? null : detailStep(zoom === undefined ? map.getZoom() : zoom);
     var read = info.stream
       ? streamFeatures(info.stream, function (sofar) { progress(group, sofar); })
       : getJSON(detailUrl(info.opts.url, info.step)).then(function (collection) { return collection.features || []; });
@@ -1154,10 +1148,10 @@
     var all = groups.filter(function (g) { return need.indexOf(g) >= 0; });
     var ids = all.map(function (g) { return g.atlas.opts.id; });
     var step = detailStep(zoom === undefined ? map.getZoom() : zoom);
-    var outlined = all.some(function (g) { return hasOutlines(g.atlas.opts); });
+    var outlined = all.some(function (g) { return g.atlas.opts.outlines; });
     var url = config.urls.features + (ids.length < groups.length ? "?layers=" + encodeURIComponent(ids.join(",")) : "");
     url = outlined ? detailUrl(url, step) : url;
-    all.forEach(function (g) { g.atlas.step = hasOutlines(g.atlas.opts) ? step : null; });
+    all.forEach(function (g) { g.atlas.step = g.atlas.opts.outlines ? step : null; });
     var bulk = getJSON(url).then(function (collection) {
       mark("atlas-data");
       var byId = {};

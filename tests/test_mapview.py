@@ -127,9 +127,10 @@ def test_the_offsets_the_page_sends_are_each_zooms_step(index):
     # The page says which layers have outlines to generalise: not the point layers.
     html = mapview.render_page(index, ASSETS, URLS)
     each = json.loads(re.search(r"var c = (\{.*?\});\n", html).group(1))["each"]
-    for layer, entry in zip(index["layers"], each):
+    options = overlay_options(html)
+    for layer, entry, opts in zip(index["layers"], each, options):
         points = set(layer["geometry_types"]) <= {"Point", "MultiPoint"}
-        assert entry["outlines"] is not points
+        assert entry["outlines"] is not points and opts["outlines"] is not points
 
 
 def test_each_layer_gets_its_own_symbol(index):
