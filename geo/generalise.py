@@ -40,6 +40,13 @@ MAX_ZOOM = 12
 UNCHANGED = ("Point", "MultiPoint")
 
 
+def has_outlines(geometry_types) -> bool:
+    """Does a layer of these geometry types have lines or areas, which generalising changes?
+    Unknown types (none listed) count as yes."""
+    types = list(geometry_types or ())
+    return not types or any(t not in UNCHANGED for t in types)
+
+
 def offset_at(zoom: int) -> float:
     """The offset in degrees of the step for ``zoom``."""
     return _ZOOM0 / 2 ** zoom

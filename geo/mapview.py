@@ -259,7 +259,7 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
                    ("id", "title", "theme", "description", "geometry_types", "count", "bbox")}
         options["visible"] = layer.get("visible") is not False
         # Lines or areas, which the map asks for generalised (geo.generalise); said once, here.
-        options["outlines"] = has_outlines(options)
+        options["outlines"] = generalise.has_outlines(options.get("geometry_types"))
         symbol = symbology[str(layer.get("id"))]
         # The map's symbol, not the catalog's shade (see geo.symbols).
         options["colour"] = symbol["colour"]
@@ -318,12 +318,6 @@ def detail_config(home_zoom: int, min_zoom: int) -> dict:
     return {"param": generalise.PARAM, "home": home_zoom, "min": min_zoom, "full": FULL_DETAIL_ZOOM,
             "offsets": {str(z): f"{math.ceil(generalise.offset_at(z) * 1e6) / 1e6:g}"
                         for z in range(0, FULL_DETAIL_ZOOM)}}
-
-
-def has_outlines(options: Mapping) -> bool:
-    """Does a layer have lines or areas (which generalising changes)? Unknown types count as yes."""
-    types = options.get("geometry_types") or ()
-    return not types or any(t not in generalise.UNCHANGED for t in types)
 
 
 CREDITS = [

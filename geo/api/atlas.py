@@ -115,8 +115,7 @@ def layer_features(store: Store, layer, step: int | None):
     client cycling through offsets finds each made (no work to repeat), and the copies are at
     most that many times the layers' lines and areas (coarse steps are far smaller). A layer of
     points only is the same at every step, and is never copied."""
-    types = layer.meta.get("geometry_types") or []
-    if step is None or (types and all(t in generalise.UNCHANGED for t in types)):
+    if step is None or not generalise.has_outlines(layer.meta.get("geometry_types")):
         return layer.feature_bytes
     return memo(store, ("generalised", layer.id, step),
                 lambda: generalise.generalise_features(layer.feature_bytes, layer.features, step))
