@@ -977,11 +977,17 @@
     return true;
   }
 
-  /** (Re)draw a loaded group's features that pass the filters; big ones a chunk per task. */
-  function draw(group) {
+  /** A loaded group's features that pass the filters. */
+  function shownList(info) {
+    return info.base || !filtersActive() ? info.all : info.all.filter(passes);
+  }
+
+  /** (Re)draw a loaded group's features that pass the filters, a chunk per task; with ``now``
+   * all at once, and a bad feature throws here (build counts on both). */
+  function draw(group, now) {
     var info = group.atlas;
     var seq = ++info.seq;
-    var list = info.base || !filtersActive() ? info.all : info.all.filter(passes);
+    var list = shownList(info);
     info.shown = list.length;
     if (info.field) {
       info.field.setFeatures(list);
@@ -989,12 +995,18 @@
     }
     KINDS.forEach(function (k) { info.sub[k].clearLayers(); });
     info.byId = {};
+    var i = 0;
+    function add(end) {
+      for (; i < end; i++) info.sub[kindOf(list[i])].addData(list[i]);
+    }
+    if (now) {
+      add(list.length);
+      return Promise.resolve(true);
+    }
     return new Promise(function (resolve) {
-      var i = 0;
       function step() {
         if (seq !== info.seq) return resolve(false);
-        var end = Math.min(list.length, i + CHUNK);
-        for (; i < end; i++) info.sub[kindOf(list[i])].addData(list[i]);
+        add(Math.min(list.length, i + CHUNK));
         if (i < list.length) setTimeout(step, 0);
         else resolve(true);
       }
@@ -1002,23 +1014,170 @@
     });
   }
 
-  /** Put a layer's features in it, then (if it is still wanted) on the map. */
+  /** Put a layer's features in it, then (if it is still wanted) on the map. Before the first
+   * picture a shown layer is painted instead, and built a moment later (see paint). */
   function fill(group, features) {
     var info = group.atlas;
     if (info.state === "ready" || info.all) return Promise.resolve();
     info.all = features;
     info.features = features.length;
+    if (drawn.first === null && wanted(group) && paint(group)) {
+      info.state = "painted";
+      info.shown = info.sketch.shown;
+      mark("atlas-drawn:" + info.opts.id);
+      changed();
+      return Promise.resolve();
+    }
     info.state = "drawing";
     // A big layer goes on the map first, so its chunks appear as they are added.
     if (info.big && wanted(group) && !map.hasLayer(group)) map.addLayer(group);
     return draw(group).then(function () {
-      info.state = "ready";
       mark("atlas-drawn:" + info.opts.id);
-      if (wanted(group) && !map.hasLayer(group)) map.addLayer(group);
-      if (info.base) scheduleLabels();
-      changed();
-      // Layers drawn at load wait for the first drawing to be done (see changed) to be refined.
-      if (drawn.first !== null) refine();
+      placed(group);
+    });
+  }
+
+  /** A group's Leaflet layers are made: on the map with it (if it is still wanted). */
+  function placed(group) {
+    var info = group.atlas;
+    info.state = "ready";
+    if (wanted(group) && !map.hasLayer(group)) map.addLayer(group);
+    if (info.base) scheduleLabels();
+    changed();
+    // Layers drawn at load wait for the first drawing to be done (see changed) to be refined.
+    if (drawn.ready) refine();
+  }
+
+  // ---- the first picture: painted in one piece, built into Leaflet layers a moment later --------
+  // A Leaflet layer per feature (its options, events, tooltip, popup and SVG node) costs about
+  // 0.4 ms: most of the time before the first picture. So at load each shown layer is first
+  // painted: its features' SVG paths, made by Leaflet's own path and style code, written as one
+  // string into the renderer its Leaflet layers will use. The frame after that shows every layer.
+  // The Leaflet layers, which take clicks, focus, tooltips and popups, are built in the next task
+  // (build), or at once if the reader acts first (a key, a pointer, a change of view or address),
+  // and the painted paths are dropped in that same task, so no frame shows neither.
+  var sketched = [];  // groups painted and not yet built
+  var DEPTH = { LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 };
+  var DEFAULTS = {};
+  var recorder = { _setPath: function (layer, d) { this.d = d; } };  // an SVG renderer's path, kept
+
+  function escapeAttr(value) {
+    value = String(value);
+    return /[&"<]/.test(value) ? value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") : value;
+  }
+
+  /** [lon, lat] to layer pixels, as map.latLngToLayerPoint (projected, rounded, less the pixel
+   * origin). On the map's Web Mercator, the same sums without the LatLng and Point objects each
+   * vertex would cost: half the time of a first picture went to them. */
+  function layerPointer() {
+    var crs = map.options.crs, merc = L.Projection.SphericalMercator, t = crs.transformation;
+    if (crs !== L.CRS.EPSG3857 || crs.projection !== merc || !t || t._a === undefined) {
+      return function (c) { return map.latLngToLayerPoint(L.GeoJSON.coordsToLatLng(c)); };
+    }
+    var scale = crs.scale(map.getZoom()), origin = map.getPixelOrigin(), max = merc.MAX_LATITUDE, R = merc.R, d = Math.PI / 180;
+    return function (c) {
+      // In Leaflet's order of operations (SphericalMercator.project, Transformation._transform).
+      var sin = Math.sin(Math.max(Math.min(max, c[1]), -max) * d);
+      var x = R * c[0] * d, y = R * Math.log((1 + sin) / (1 - sin)) / 2;
+      return { x: Math.round(scale * (t._a * x + t._b)) - origin.x, y: Math.round(scale * (t._c * y + t._d)) - origin.y };
+    };
+  }
+
+  /** The attributes Leaflet's SVG renderer gives a path with these options (L.SVG._updateStyle). */
+  function pathTag(options, d) {
+    var attrs = { "class": options.className || null };
+    L.SVG.prototype._updateStyle({ options: options, _path: {
+      setAttribute: function (k, v) { attrs[k] = v; },
+      removeAttribute: function (k) { delete attrs[k]; }
+    } });
+    var out = "<path";
+    Object.keys(attrs).forEach(function (k) {
+      if (attrs[k] !== null && attrs[k] !== undefined) out += " " + k + '="' + escapeAttr(attrs[k]) + '"';
+    });
+    return out + ' d="' + escapeAttr(d) + '"/>';
+  }
+
+  /** Positions as Leaflet projects a path's rings (Polyline._projectLatlngs): layer pixels, a
+   * polygon's closing repeat left out. Not simplified by the smoothFactor as Leaflet's are: that
+   * took a third of the time, and the outlines come generalised to half a pixel (see detailUrl),
+   * so what it would leave out moves the line by less than a pixel. */
+  function ringsOf(coords, depth, closed, at, out) {
+    var i;
+    if (depth > 0) {
+      for (i = 0; i < coords.length; i++) ringsOf(coords[i], depth - 1, closed, at, out);
+      return out;
+    }
+    var n = coords.length;
+    if (closed && n >= 2 && coords[0][0] === coords[n - 1][0] && coords[0][1] === coords[n - 1][1]) n -= 1;
+    var ring = new Array(n);
+    for (i = 0; i < n; i++) ring[i] = at(coords[i]);
+    out.push(ring);
+    return out;
+  }
+
+  /** A feature's paths, as its Leaflet layer would draw them (the options GeoJSON.resetStyle gives). */
+  function sketchOf(opts, feature, at, out) {
+    var g = feature.geometry, kind = kindOf(feature);
+    // A path's default options, flattened once per kind (L.extend walks the prototype chain).
+    var base = DEFAULTS[kind] || (DEFAULTS[kind] = L.extend({}, (kind === "point" ? ShapeMarker : kind === "line" ? L.Polyline : L.Polygon).prototype.options));
+    var options = L.extend({}, base, styleFor(opts, feature));
+    if (kind !== "point") {
+      if (DEPTH[g.type] === undefined) throw new Error("cannot paint a " + g.type);
+      var rings = ringsOf(g.coordinates, DEPTH[g.type], kind === "area", at, []);
+      out[kind].push(pathTag(options, L.SVG.pointsToPath(rings, kind === "area")));
+      return;
+    }
+    var list = g.type === "MultiPoint" ? g.coordinates : [g.coordinates];
+    for (var i = 0; i < list.length; i++) {
+      var marker = { _point: at(list[i]), _radius: options.radius, options: options, _empty: function () { return false; } };
+      if (options.shape && options.shape !== "circle") L.SVG.prototype._updateAtlasShape.call(recorder, marker);
+      else L.SVG.prototype._updateCircle.call(recorder, marker);
+      out.point.push(pathTag(options, recorder.d));
+      if (g.type === "Point") out.at.push(L.GeoJSON.coordsToLatLng(list[i]));  // as drawBadges counts markers (a MultiPoint is a group)
+    }
+  }
+
+  /** Paint a group's shown features (see above); false if it is drawn the usual way instead. */
+  function paint(group) {
+    var info = group.atlas;
+    if (info.base || info.big || info.field || !L.Browser.svg || map.options.preferCanvas || map.options.renderer) return false;
+    var list = shownList(info), out = { area: [], line: [], point: [], at: [] }, at = layerPointer();
+    try {
+      list.forEach(function (feature) { sketchOf(info.opts, feature, at, out); });
+    } catch (error) {
+      return false;  // Leaflet, drawing it, says what is wrong
+    }
+    var nodes = [];
+    KINDS.forEach(function (kind) {
+      if (!out[kind].length) return;
+      var renderer = map.getRenderer({ options: { pane: "atlas-" + kind } });
+      var node = document.createElementNS(SVG_NS, "g");
+      node.setAttribute("class", "atlas-sketch");
+      node.innerHTML = out[kind].join("");
+      renderer._rootGroup.appendChild(node);
+      nodes.push(node);
+    });
+    info.sketch = { nodes: nodes, at: out.at, shown: list.length };
+    sketched.push(group);
+    return true;
+  }
+
+  /** The painted groups' Leaflet layers, in place of their paths. */
+  function build() {
+    var list = sketched;
+    sketched = [];
+    list.forEach(function (group) {
+      var info = group.atlas, error = null;
+      info.state = "drawing";
+      try {
+        draw(group, true);
+      } catch (e) {
+        error = e;
+      }
+      info.sketch.nodes.forEach(function (node) { if (node.parentNode) node.parentNode.removeChild(node); });
+      info.sketch = null;
+      if (error) failed(group, error);
+      else placed(group);
     });
   }
 
@@ -1187,20 +1346,26 @@
   /** A badge with the number of places at each spot that holds more than one shown point. */
   function drawBadges() {
     if (!badges) return;
-    badges.clearLayers();
     var spots = {};
+    function count(ll) {
+      if (!ll) return;
+      var key = ll.lat.toFixed(5) + "," + ll.lng.toFixed(5);
+      (spots[key] = spots[key] || { at: ll, n: 0 }).n += 1;
+    }
     groups.forEach(function (g) {
-      if (g.atlas.big || !map.hasLayer(g)) return;
-      g.atlas.sub.point.eachLayer(function (marker) {
-        var ll = marker.getLatLng && marker.getLatLng();
-        if (!ll) return;
-        var key = ll.lat.toFixed(5) + "," + ll.lng.toFixed(5);
-        (spots[key] = spots[key] || { at: ll, n: 0 }).n += 1;
-      });
+      if (g.atlas.big) return;
+      if (g.atlas.sketch) return g.atlas.sketch.at.forEach(count);  // painted, not yet built
+      if (!map.hasLayer(g)) return;
+      g.atlas.sub.point.eachLayer(function (marker) { count(marker.getLatLng && marker.getLatLng()); });
     });
-    Object.keys(spots).forEach(function (key) {
+    var shared = Object.keys(spots).filter(function (key) { return spots[key].n > 1; });
+    // The same badges as before (the layers were built, the panel was made): nothing to redo.
+    var signature = shared.map(function (key) { return key + "=" + spots[key].n; }).join(";");
+    if (signature === badges.signature) return;
+    badges.signature = signature;
+    badges.clearLayers();
+    shared.forEach(function (key) {
       var spot = spots[key];
-      if (spot.n < 2) return;
       var el = h("span", { className: "atlas-badge-count", text: String(spot.n) });
       badges.addLayer(L.marker(spot.at, {
         icon: L.divIcon({ className: "atlas-badge", html: el, iconSize: [18, 18], iconAnchor: [-3, 21] }),
@@ -1214,15 +1379,25 @@
   var map, config, tiles, outlines, baseGroups = [], groups = [], byLayer = {}, ui = {}, state = {
     layers: {}, base: "osm", place: null, userBase: false, filter: { doc: null, asof: null, province: null, precision: null }
   };
-  var drawn = { count: 0, first: null, scheduled: false };
+  // first: when every layer shown at load was first on the map (painted); ready: when they had
+  // all been built into Leaflet layers, which take clicks, focus, tooltips and popups.
+  var drawn = { count: 0, first: null, ready: false, scheduled: false };
   var tilesLater = false;
 
   function visibleGroups() {
     return groups.filter(function (g) { return state.layers[g.atlas.opts.id]; });
   }
 
+  /** Shown layers not yet ready (a painted layer is not: it takes no clicks yet). */
   function pending() {
     return visibleGroups().filter(function (g) { return g.atlas.state !== "ready" && g.atlas.state !== "error"; }).length;
+  }
+
+  /** Shown layers not yet on the map, painted or built. */
+  function unpainted() {
+    return visibleGroups().filter(function (g) {
+      return g.atlas.state !== "ready" && g.atlas.state !== "error" && g.atlas.state !== "painted";
+    }).length;
   }
 
   function shownTotal() {
@@ -1261,16 +1436,27 @@
     }
     scheduleBadges();
     if (ui.table && !ui.table.hidden) scheduleTable();
-    if (!waiting && !drawn.scheduled) {
+    if (!unpainted() && !drawn.scheduled) {
       // Every visible layer is on the map; tell whoever waits (tests, the benchmark) after a frame.
       drawn.scheduled = true;
       requestAnimationFrame(function () {
         drawn.scheduled = false;
-        if (pending()) return;
-        drawn.count += 1;
+        if (unpainted()) return;
         if (drawn.first === null) {
           drawn.first = performance.now();
           mark("atlas-layers-drawn");
+        }
+        if (sketched.length) {
+          // The first picture is painted (this frame shows it): the Leaflet layers next task.
+          setTimeout(build, 0);
+          return;
+        }
+        if (pending()) return;
+        drawn.count += 1;
+        if (!drawn.ready) {
+          drawn.ready = true;
+          mark("atlas-layers-ready");
+          writeHash();
           if (tilesLater && state.base === "osm" && !map.hasLayer(tiles)) map.addLayer(tiles);
           buildUi();
           refine();
@@ -1296,7 +1482,7 @@
       // A loaded layer goes on the map now; a loading one when its data is in (see fill).
       if (group.atlas.state === "ready" && !map.hasLayer(group)) {
         map.addLayer(group);
-        if (drawn.first !== null) refine();
+        if (drawn.ready) refine();
       } else if (!deferLoad) load(group).catch(function () {});
     } else if (map.hasLayer(group)) {
       map.removeLayer(group);
@@ -1324,7 +1510,7 @@
       offline.forEach(function (g) { if (map.hasLayer(g)) map.removeLayer(g); });
       // At load the tiles wait until the layers are drawn: their two dozen requests, decodes and
       // fade-ins would share the main thread (and the network) with the data the reader came for.
-      if (drawn.first === null) tilesLater = true;
+      if (!drawn.ready) tilesLater = true;
       else if (!map.hasLayer(tiles)) map.addLayer(tiles);
     } else {
       if (map.hasLayer(tiles)) map.removeLayer(tiles);
@@ -1420,6 +1606,7 @@
   }
 
   function applyHash(first) {
+    if (sketched.length) build();
     var wanted = readHash();
     ui.applying = true;
     try {
@@ -1465,7 +1652,9 @@
     } finally {
       ui.applying = false;
     }
-    writeHash();
+    // The address says what is shown, but at load not before the layers are drawn:
+    // history.replaceState took 7 ms, more than a third of painting every layer.
+    if (!first) writeHash();
     changed();
   }
 
@@ -2221,6 +2410,11 @@
       if (config.base && config.base[name]) baseGroups.push(baseExtra(name, config.base[name]));
     });
     badges = L.layerGroup().addTo(map);
+    // A reader who acts before the painted layers are built (see paint) gets them built at once.
+    ["keydown", "pointerdown", "touchstart", "wheel"].forEach(function (type) {
+      document.addEventListener(type, function () { if (sketched.length) build(); }, { capture: true, passive: true });
+    });
+    map.on("movestart zoomstart", function () { if (sketched.length) build(); });
     // A PointField's points are pixels of its tiles, not elements: a click (and the pointer) on
     // the map is looked up in them. Points drawn as elements handle their own clicks first.
     var fieldAt = function (latlng) {
