@@ -404,20 +404,90 @@ def test_features_take_focus_with_tab_open_with_enter_and_focus_returns(page, bu
 
 # --- 8. speed: the mark -----------------------------------------------------------------------------
 
+# What the map shows, as a reader sees it: each feature path's place on screen by the feature's
+# class (and whether it lies wholly within the map: Leaflet clips what reaches past its view, a
+# painted path is not clipped), and the count badges.
+PICTURE = """() => {
+  const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const paths = [...document.querySelectorAll('.leaflet-pane path.atlas-f')].map(p => {
+    const r = p.getBoundingClientRect();
+    const id = [...p.classList].filter(c => c.startsWith('atlas-i-') || c.startsWith('atlas-l-')).sort().join(' ');
+    const inside = r.left >= box.left && r.top >= box.top && r.right <= box.right && r.bottom <= box.bottom;
+    return [id, inside, r.left, r.top, r.right, r.bottom];
+  }).sort();
+  const badges = [...document.querySelectorAll('.atlas-badge')].map(b => b.textContent).sort();
+  return {paths, badges, sketched: document.querySelectorAll('.atlas-sketch path').length,
+          interactive: document.querySelectorAll('.leaflet-pane path.leaflet-interactive').length};
+}"""
+# Take the picture when the page marks every layer drawn (in the frame the mark is made in).
+AT_MARK = """(() => {
+  const mark = performance.mark.bind(performance);
+  performance.mark = function (name) {
+    const out = mark.apply(null, arguments);
+    if (name === 'atlas-layers-drawn') {
+      window.__atMark = (%s)();
+      if (window.__actAtMark) {
+        document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Shift', bubbles: true}));
+        window.__afterAct = (%s)();
+      }
+    }
+    return out;
+  };
+})();""" % (PICTURE, PICTURE)
+
+
+def same_picture(a, b):
+    """The same paths (by feature), those wholly on the map within a pixel of the same place, and
+    the same badges."""
+    assert [p[0] for p in a["paths"]] == [p[0] for p in b["paths"]]
+    inside = [(pa, pb) for pa, pb in zip(a["paths"], b["paths"]) if pa[1] and pb[1]]
+    assert len(inside) >= 0.8 * len(a["paths"])  # the comparison covers most of the picture
+    for pa, pb in inside:
+        assert all(abs(x - y) <= 1.5 for x, y in zip(pa[2:], pb[2:])), (pa, pb)
+    assert a["badges"] == b["badges"]
+
+
 def test_the_page_marks_when_every_layer_shown_at_load_is_drawn(page, built):
     requests = []
     page.on("request", lambda r: requests.append(urlsplit(r.url).path) if "/api/" in r.url else None)
+    page.add_init_script(AT_MARK)
     goto_drawn(page, built.url + "/")
     marks = page.evaluate("performance.getEntriesByName('atlas-layers-drawn').map(m => m.startTime)")
     assert len(marks) == 1
+    ready = page.evaluate("performance.getEntriesByName('atlas-layers-ready').map(m => m.startTime)")
+    assert len(ready) == 1 and ready[0] >= marks[0]
     # The data came from the request <head> started: one request for every feature.
     assert requests.count("/api/features") == 1
     assert page.evaluate("Object.keys(window.atlasPrefetch || {}).length") == 0
-    # Drawn means drawn: every feature of every visible layer is on the map at the mark.
     status = page.evaluate("atlas.status()")
     for layer in built.index["layers"]:
         if layer["visible"]:
             assert status["layers"][layer["id"]]["state"] == "ready"
+    # Drawn means drawn: at the mark every feature of every visible layer is on the map (painted
+    # in one piece), where its Leaflet layer then draws it, with the same count badges ...
+    at_mark, now = page.evaluate("window.__atMark"), page.evaluate(PICTURE)
+    shown = sum(layer["count"] for layer in built.index["layers"] if layer["visible"])
+    assert at_mark["sketched"] == len(at_mark["paths"]) >= shown > 0
+    assert at_mark["interactive"] == 0 and at_mark["badges"]
+    same_picture(at_mark, now)
+    # ... and then the painted paths are gone, for the Leaflet layers' own.
+    assert now["sketched"] == 0 and now["interactive"] == len(now["paths"])
+
+
+def test_a_reader_who_acts_at_once_gets_the_layers_built_at_once(page, built):
+    page.add_init_script("window.__actAtMark = true;")
+    page.add_init_script(AT_MARK)
+    goto_drawn(page, built.url + "/")
+    at_mark, after = page.evaluate("window.__atMark"), page.evaluate("window.__afterAct")
+    assert at_mark["sketched"] > 0
+    # The key pressed in the frame of the mark built every layer before its handlers ran on.
+    assert after["sketched"] == 0 and after["interactive"] == len(after["paths"])
+    same_picture(at_mark, after)
+    # The page goes on as usual: one mark, the address written, features in the tab order.
+    wait_drawn(page)
+    assert page.evaluate("performance.getEntriesByName('atlas-layers-ready').length") == 1
+    assert "layers=" in page.evaluate("location.hash")
+    assert page.locator(".leaflet-pane path[tabindex='0']").count() == len(after["paths"])
 
 
 # --- 8. speed at scale: a big layer goes on a canvas, in chunks -------------------------------------
