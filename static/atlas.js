@@ -1109,8 +1109,12 @@
     }
     var n = coords.length;
     if (closed && n >= 2 && coords[0][0] === coords[n - 1][0] && coords[0][1] === coords[n - 1][1]) n -= 1;
-    var ring = new Array(n);
-    for (i = 0; i < n; i++) ring[i] = at(coords[i]);
+    // Positions that fall on the pixel before them are left out (Leaflet's simplify would).
+    var ring = [], p, last = null;
+    for (i = 0; i < n; i++) {
+      p = at(coords[i]);
+      if (!last || p.x !== last.x || p.y !== last.y) ring.push(last = p);
+    }
     out.push(ring);
     return out;
   }
