@@ -15,7 +15,9 @@
  * slice of lines per task, and drawn by a PointField:
  * one canvas per map tile, drawn a few tiles per task from typed arrays and a grid index, so no
  * task holds the page for long however many points there are, and panning moves drawn tiles.
- * performance.mark("atlas-layers-drawn") is set once, when every layer shown at load is drawn.
+ * At load every shown layer is first painted in one piece and built into Leaflet layers a task
+ * later (see paint). performance.mark("atlas-layers-drawn") is set once, in the frame that first
+ * shows every layer shown at load; "atlas-layers-ready" once they all take clicks and focus.
  */
 (function () {
   "use strict";
