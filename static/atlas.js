@@ -1070,76 +1070,106 @@
   }
 
   /** [lon, lat] to layer pixels, as map.latLngToLayerPoint (projected, rounded, less the pixel
-   * origin). On the map's Web Mercator, the same sums without a LatLng and two Points made and
-   * dropped for each vertex: painting every layer's features took 13 ms instead of 22. */
+   * origin), written into ``p`` (returned). On the map's Web Mercator, the same sums without a
+   * LatLng and two Points made and dropped for each vertex: painting every layer's features took
+   * 13 ms instead of 22. */
   function layerPointer() {
     var crs = map.options.crs, merc = L.Projection.SphericalMercator, t = crs.transformation;
     if (crs !== L.CRS.EPSG3857 || crs.projection !== merc || !t || t._a === undefined) {
-      return function (c) { return map.latLngToLayerPoint(L.GeoJSON.coordsToLatLng(c)); };
+      return function (c, p) {
+        var q = map.latLngToLayerPoint(L.GeoJSON.coordsToLatLng(c));
+        p.x = q.x;
+        p.y = q.y;
+        return p;
+      };
     }
     var scale = crs.scale(map.getZoom()), origin = map.getPixelOrigin(), max = merc.MAX_LATITUDE, R = merc.R, d = Math.PI / 180;
-    return function (c) {
+    return function (c, p) {
       // In Leaflet's order of operations (SphericalMercator.project, Transformation._transform).
       var sin = Math.sin(Math.max(Math.min(max, c[1]), -max) * d);
       var x = R * c[0] * d, y = R * Math.log((1 + sin) / (1 - sin)) / 2;
-      return { x: Math.round(scale * (t._a * x + t._b)) - origin.x, y: Math.round(scale * (t._c * y + t._d)) - origin.y };
+      p.x = Math.round(scale * (t._a * x + t._b)) - origin.x;
+      p.y = Math.round(scale * (t._c * y + t._d)) - origin.y;
+      return p;
     };
   }
 
-  /** The attributes Leaflet's SVG renderer gives a path with these options (L.SVG._updateStyle). */
-  function pathTag(options, d) {
-    var attrs = { "class": options.className || null };
+  /** The attributes Leaflet's SVG renderer gives a path with these options (L.SVG._updateStyle),
+   * but its class and d, as one string. */
+  function styleAttrs(options) {
+    var attrs = {};
     L.SVG.prototype._updateStyle({ options: options, _path: {
       setAttribute: function (k, v) { attrs[k] = v; },
       removeAttribute: function (k) { delete attrs[k]; }
     } });
-    var out = "<path";
+    var out = "";
     Object.keys(attrs).forEach(function (k) {
       if (attrs[k] !== null && attrs[k] !== undefined) out += " " + k + '="' + escapeAttr(attrs[k]) + '"';
     });
-    return out + ' d="' + escapeAttr(d) + '"/>';
+    return out;
   }
 
-  /** Positions as Leaflet projects a path's rings (Polyline._projectLatlngs): layer pixels, a
-   * polygon's closing repeat left out. Not simplified by the smoothFactor as Leaflet's are: that
-   * took a third of the time, and the outlines come generalised to half a pixel (see detailUrl),
-   * so what it would leave out moves the line by less than a pixel. */
-  function ringsOf(coords, depth, closed, at, out) {
-    var i;
+  /** A feature's style made into Leaflet path options and their SVG attributes, once for each
+   * distinct style (its class aside): a layer's features share a few, and flattening options and
+   * writing attributes for every feature was half the time of painting its points. */
+  var STYLES = {};  // paintStyle's, by kind and style
+  function paintStyle(kind, style) {
+    var key = kind;
+    for (var k in style) if (k !== "className") key += "|" + style[k];
+    var hit = STYLES[key];
+    if (!hit) {
+      // A path's default options, flattened (L.extend walks the prototype chain), then the style.
+      var base = DEFAULTS[kind] || (DEFAULTS[kind] = L.extend({}, (kind === "point" ? ShapeMarker : kind === "line" ? L.Polyline : L.Polygon).prototype.options));
+      var options = L.extend({}, base, style);
+      delete options.className;
+      hit = STYLES[key] = { options: options, attrs: styleAttrs(options) };
+    }
+    return hit;
+  }
+
+  function pathTag(style, attrs, d) {
+    return '<path class="' + escapeAttr(style.className || "") + '"' + attrs + ' d="' + escapeAttr(d) + '"/>';
+  }
+
+  /** A path's d as Leaflet draws its rings (Polyline._projectLatlngs, then L.SVG.pointsToPath): layer
+   * pixels, "M x y L x y ...", each ring of a polygon closed with "z" and its closing repeat left
+   * out. Not simplified by the smoothFactor as Leaflet's are: that took a third of the time, and
+   * the outlines come generalised to half a pixel (see detailUrl), so what it would leave out
+   * moves the line by less than a pixel. Positions that fall on the pixel before them are left
+   * out (Leaflet's simplify would). */
+  function ringsPath(coords, depth, closed, at, p) {
+    var i, d = "";
     if (depth > 0) {
-      for (i = 0; i < coords.length; i++) ringsOf(coords[i], depth - 1, closed, at, out);
-      return out;
+      for (i = 0; i < coords.length; i++) d += ringsPath(coords[i], depth - 1, closed, at, p);
+      return d;
     }
-    var n = coords.length;
+    var n = coords.length, x = null, y = null;
     if (closed && n >= 2 && coords[0][0] === coords[n - 1][0] && coords[0][1] === coords[n - 1][1]) n -= 1;
-    // Positions that fall on the pixel before them are left out (Leaflet's simplify would).
-    var ring = [], p, last = null;
     for (i = 0; i < n; i++) {
-      p = at(coords[i]);
-      if (!last || p.x !== last.x || p.y !== last.y) ring.push(last = p);
+      at(coords[i], p);
+      if (p.x === x && p.y === y) continue;
+      d += (x === null ? "M" : "L") + p.x + " " + p.y;
+      x = p.x;
+      y = p.y;
     }
-    out.push(ring);
-    return out;
+    return closed ? d + "z" : d;
   }
 
   /** A feature's paths, as its Leaflet layer would draw them (the options GeoJSON.resetStyle gives). */
   function sketchOf(opts, feature, at, out) {
-    var g = feature.geometry, kind = kindOf(feature);
-    // A path's default options, flattened once per kind (L.extend walks the prototype chain).
-    var base = DEFAULTS[kind] || (DEFAULTS[kind] = L.extend({}, (kind === "point" ? ShapeMarker : kind === "line" ? L.Polyline : L.Polygon).prototype.options));
-    var options = L.extend({}, base, styleFor(opts, feature));
+    var g = feature.geometry, kind = kindOf(feature), style = styleFor(opts, feature);
+    var paint = paintStyle(kind, style), options = paint.options, p = { x: 0, y: 0 };
     if (kind !== "point") {
       if (DEPTH[g.type] === undefined) throw new Error("cannot paint a " + g.type);
-      var rings = ringsOf(g.coordinates, DEPTH[g.type], kind === "area", at, []);
-      out[kind].push(pathTag(options, L.SVG.pointsToPath(rings, kind === "area")));
+      out[kind].push(pathTag(style, paint.attrs, ringsPath(g.coordinates, DEPTH[g.type], kind === "area", at, p) || "M0 0"));
       return;
     }
     var list = g.type === "MultiPoint" ? g.coordinates : [g.coordinates];
     for (var i = 0; i < list.length; i++) {
-      var marker = { _point: at(list[i]), _radius: options.radius, options: options, _empty: function () { return false; } };
+      var marker = { _point: at(list[i], { x: 0, y: 0 }), _radius: options.radius, options: options, _empty: function () { return false; } };
       if (options.shape && options.shape !== "circle") L.SVG.prototype._updateAtlasShape.call(recorder, marker);
       else L.SVG.prototype._updateCircle.call(recorder, marker);
-      out.point.push(pathTag(options, recorder.d));
+      out.point.push(pathTag(style, paint.attrs, recorder.d));
       if (g.type === "Point") out.at.push(L.GeoJSON.coordsToLatLng(list[i]));  // as drawBadges counts markers (a MultiPoint is a group)
     }
   }
