@@ -263,6 +263,26 @@ def test_page_is_conditional(client):
     assert again.status_code == 304
 
 
+def test_leaflet_is_served_with_the_compile_hint(client):
+    """The vendored file, byte for byte, after V8's compile hint (a comment to anything else)."""
+    from pathlib import Path
+
+    from app import COMPILE_HINT, _vendor_dirs
+
+    page = client.get("/").get_data(as_text=True)
+    url = re.search(r'src="(/vendor/leaflet/leaflet\.js\?v=[^"]+)"', page).group(1)
+    response = client.get(url)
+    original = (Path(_vendor_dirs()["leaflet"]) / "leaflet.js").read_bytes()
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.data == COMPILE_HINT + original
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == response.data
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    # Without a stamp it is revalidated, as every unstamped asset.
+    assert "max-age=31536000" not in client.get("/vendor/leaflet/leaflet.js").headers["Cache-Control"]
+
+
 def test_unknown_vendor_package_and_missing_file(client):
     assert_json_error(client.get("/vendor/bootstrap/bootstrap.js"), 404, "unknown vendor package")
     assert_json_error(client.get("/vendor/leaflet/nothing-here.js"), 404)
