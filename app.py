@@ -415,7 +415,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             key = (package, filename)
             if key not in eager_scripts:
                 eager_scripts[key] = Blob.of(COMPILE_HINT + (base / filename).read_bytes())
-                    return blob_response(eager_scripts[key], "text/javascript", max_age=send_file_max_age(filename) or 0)
+            return blob_response(eager_scripts[key], "text/javascript", max_age=send_file_max_age(filename) or 0)
         # send_from_directory refuses any path that leaves the package's directory.
         return send_from_directory(base, filename)
 
