@@ -35,6 +35,7 @@ import gzip
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -200,8 +201,23 @@ Promise.all(%s.map(function (u) {
 })).then(function (all) { window.__n = all.reduce(function (n, d) { return n + d.features.length; }, 0);
     requestAnimationFrame(function () { window.__drawnAt = performance.now(); }); });
 </script></head><body></body></html>"""
+# What any Leaflet page costs: the floor's fetches, plus the Leaflet script and stylesheet the
+# atlas page loads (the same URLs) and a map made as the plain page makes it; it draws nothing.
+LEAFLET_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>bare Leaflet</title><script>
+window.__data = Promise.all(%s.map(function (u) {
+  return fetch(u, {headers: {Accept: "application/geo+json"}, credentials: "same-origin"})
+    .then(function (r) { return r.json(); });
+}));
+</script><link rel="stylesheet" href="%s"><script src="%s"></script>
+<style>html, body, #map { width: 100%%; height: 100%%; margin: 0; }</style></head>
+<body><div id="map"></div><script>
+var map = L.map("map", {center: [31.5, 113.5], zoom: 5});
+window.__data.then(function () { requestAnimationFrame(function () { window.__drawnAt = performance.now(); }); });
+</script></body></html>"""
 # A floor page's address -> the data URLs it fetches (those its atlas page fetched).
 FLOOR_DATA: dict[str, list[str]] = {}
+# A bare Leaflet page's address -> its HTML.
+LEAFLET_PAGES: dict[str, str] = {}
 ATLAS_DRAWN = ("(performance.getEntriesByName('atlas-layers-drawn')[0] || {}).startTime")
 
 
@@ -274,9 +290,9 @@ def load_once(browser, url: str, expression: str) -> tuple[float, float, int, fl
     ready mark, else the drawn time)."""
     with cold_page(browser) as page:
         told = watch(page)
-        if url in FLOOR_DATA:  # the bare page, answered on the atlas's own origin
-            page.route(url, lambda r: r.fulfill(status=200, content_type="text/html",
-                                                 body=FLOOR_PAGE % json.dumps(FLOOR_DATA[url])))
+        if url in FLOOR_DATA or url in LEAFLET_PAGES:  # the bare pages, answered on the atlas's own origin
+            body = FLOOR_PAGE % json.dumps(FLOOR_DATA[url]) if url in FLOOR_DATA else LEAFLET_PAGES[url]
+            page.route(url, lambda r: r.fulfill(status=200, content_type="text/html", body=body))
         page.goto(url, wait_until="commit")
         if expression == ATLAS_DRAWN:
             wait_told(page, told, ("atlas-layers-drawn", "atlas-layers-ready"), ("atlas-layers-drawn", "built"))
@@ -290,6 +306,14 @@ def load_once(browser, url: str, expression: str) -> tuple[float, float, int, fl
         paths = page.evaluate("document.querySelectorAll('.leaflet-pane path').length")
         return (drawn, page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"),
                 paths, interactive)
+
+
+def page_assets(page: bytes, name: str) -> str:
+    """The stamped URL the map page loads Leaflet's ``name`` (leaflet.js, leaflet.css) from."""
+    found = re.search(rb"/vendor/leaflet/" + re.escape(name.encode()) + rb"\?v=[0-9a-f]+", page)
+    if not found:
+        raise SystemExit(f"bench: the map page does not load {name} from /vendor/leaflet/")
+    return found.group().decode()
 
 
 def get_body(port: int, path: str) -> bytes:
@@ -441,12 +465,19 @@ def main(argv: list[str] | None = None) -> int:
                 figures["every_requests"], figures["shown_requests"] = FLOOR_DATA[floor_every], FLOOR_DATA[floor_shown]
                 for name, floor in (("every", floor_every), ("shown", floor_shown)):
                     figures[f"{name}_fetched_bytes"] = sum(len(get_body(app_port, u)) for u in FLOOR_DATA[floor])
+                leaflet_js, leaflet_css = page_assets(page, "leaflet.js"), page_assets(page, "leaflet.css")
+                leaflet_every = f"http://127.0.0.1:{app_port}/__leaflet-every"
+                leaflet_shown = f"http://127.0.0.1:{app_port}/__leaflet-shown"
+                for url, floor in ((leaflet_every, floor_every), (leaflet_shown, floor_shown)):
+                    LEAFLET_PAGES[url] = LEAFLET_PAGE % (json.dumps(FLOOR_DATA[floor]), leaflet_css, leaflet_js)
                 timed = time_pages(browser, {
                     "atlas": (every_url, ATLAS_DRAWN),
                     "floor": (floor_every, "window.__drawnAt"),
                     "plain": (f"http://127.0.0.1:{static_port}/plain.html", "window.__drawnAt"),
                     "atlas_shown": (shown_page, ATLAS_DRAWN),
                     "floor_shown": (floor_shown, "window.__drawnAt"),
+                    "leaflet": (leaflet_every, "window.__drawnAt"),
+                    "leaflet_shown": (leaflet_shown, "window.__drawnAt"),
                     "plain_shown": (f"http://127.0.0.1:{static_port}/plain-shown.html", "window.__drawnAt"),
                 }, args.runs)
             finally:
@@ -462,6 +493,13 @@ def main(argv: list[str] | None = None) -> int:
         figures["sooner_than_plain"] = statistics.median(
             b / a for a, b in zip(timed["atlas"]["drawn"], timed["plain"]["drawn"]))
         figures["floor_drawn_ms"] = statistics.median(timed["floor"]["drawn"])
+        # What Leaflet itself costs: the bare Leaflet page against the floor, the atlas against it.
+        for atlas, floor, leaflet, key in (("atlas", "floor", "leaflet", "every"), ("atlas_shown", "floor_shown", "leaflet_shown", "shown")):
+            figures[f"{key}_leaflet_ms"] = statistics.median(timed[leaflet]["drawn"])
+            figures[f"{key}_leaflet_floor_ratio"] = statistics.median(
+                a / b for a, b in zip(timed[leaflet]["drawn"], timed[floor]["drawn"]))
+            figures[f"{key}_atlas_leaflet_ratio"] = statistics.median(
+                a / b for a, b in zip(timed[atlas]["drawn"], timed[leaflet]["drawn"]))
         # The same ratios for the time the layers take clicks and focus (built, not only painted).
         for atlas, floor, plain, key in (("atlas", "floor", "plain", "every"), ("atlas_shown", "floor_shown", "plain_shown", "shown")):
             figures[f"{key}_interactive_ms"] = statistics.median(timed[atlas]["interactive"])
@@ -643,6 +681,9 @@ def print_table(f: dict, args) -> None:
     print(f"| as it opens: plain folium ÷ atlas drawn (paired median) | {f['shown_sooner_than_plain']:.2f}× sooner | ≥ 1.5×: {ok(f['shown_sooner_than_plain'] >= 1.5)} |")
     print(f"| every layer: atlas drawn ÷ floor (paired median) | {f['floor_ratio']:.2f}× | ≤ 2×: {ok(f['floor_ratio'] <= 2)} |")
     print(f"| every layer: plain folium ÷ atlas drawn (paired median) | {f['sooner_than_plain']:.2f}× sooner | ≥ 1.5×: {ok(f['sooner_than_plain'] >= 1.5)} |")
+    for key, what in (("shown", "as it opens"), ("every", "every layer")):
+        print(f"| {what}: bare Leaflet page (the floor's fetches, Leaflet's script and stylesheet as the atlas loads them, a map; draws nothing) | "
+              f"median {f[key + '_leaflet_ms']:.0f} ms | {f[key + '_leaflet_floor_ratio']:.2f}× the floor; atlas ÷ it {f[key + '_atlas_leaflet_ratio']:.2f}× |")
     for key, what in (("shown", "as it opens"), ("every", "every layer")):
         print(f"| {what}: layers interactive (built into Leaflet layers: clicks, focus, popups) | median {f[key + '_interactive_ms']:.0f} ms | "
               f"{f[key + '_interactive_floor_ratio']:.2f}× the floor; plain folium ÷ atlas {f[key + '_interactive_sooner_than_plain']:.2f}× |")
