@@ -1199,6 +1199,15 @@
     return true;
   }
 
+  /** A press on the painted picture, just built (see atlas.start): the feature path now under the
+   * pointer, if it is not what was pressed. */
+  var pressed = null;
+  function pressedOnPicture(e) {
+    var under = document.elementFromPoint(e.clientX, e.clientY);
+    var feature = under && under.closest && under.closest("path.leaflet-interactive");
+    pressed = feature && !feature.contains(e.target) ? { feature: feature, x: e.clientX, y: e.clientY, at: e.timeStamp } : null;
+  }
+
   /** The painted groups' Leaflet layers, in place of their paths. */
   function build() {
     var list = sketched;
@@ -2458,8 +2467,27 @@
     badges = L.layerGroup().addTo(map);
     // A reader who acts before the painted layers are built (see paint) gets them built at once.
     ["keydown", "pointerdown", "touchstart", "wheel"].forEach(function (type) {
-      document.addEventListener(type, function () { if (sketched.length) build(); }, { capture: true, passive: true });
+      document.addEventListener(type, function (e) {
+        if (!sketched.length) return;
+        build();
+        if (type === "pointerdown") pressedOnPicture(e);
+      }, { capture: true, passive: true });
     });
+    // Painted paths take no pointer events, so a press on one lands on the map, and the feature
+    // built under the pointer gets only the release: the browser sends the click to the map.
+    // That click goes to the feature instead, as it would have had the layers been built.
+    document.addEventListener("click", function (e) {
+      var p = pressed;
+      pressed = null;
+      if (!p || !p.feature.isConnected || p.feature.contains(e.target) || e.timeStamp - p.at > 2000) return;
+      if (Math.abs(e.clientX - p.x) > 4 || Math.abs(e.clientY - p.y) > 4) return;  // a drag, not a click
+      e.stopPropagation();
+      p.feature.dispatchEvent(new MouseEvent("click", {
+        bubbles: true, cancelable: true, view: window, detail: e.detail, screenX: e.screenX, screenY: e.screenY,
+        clientX: e.clientX, clientY: e.clientY, ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey,
+        metaKey: e.metaKey, button: e.button, buttons: e.buttons
+      }));
+    }, { capture: true });
     map.on("movestart zoomstart", function () { if (sketched.length) build(); });
     // A PointField's points are pixels of its tiles, not elements: a click (and the pointer) on
     // the map is looked up in them. Points drawn as elements handle their own clicks first.

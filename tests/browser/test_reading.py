@@ -493,6 +493,59 @@ def test_a_reader_who_acts_at_once_gets_the_layers_built_at_once(page, built):
     assert page.locator(".leaflet-pane path[tabindex='0']").count() == len(after["paths"])
 
 
+
+# Hold the task the page schedules in the frame of the mark (the build of the painted layers), as
+# on a machine too busy to run it before the reader's click comes in.
+HOLD_BUILD = """(() => {
+  const mark = performance.mark.bind(performance), later = window.setTimeout.bind(window);
+  let hold = false;
+  window.__held = [];
+  performance.mark = function (name) {
+    if (name === 'atlas-layers-drawn') hold = true;
+    return mark.apply(null, arguments);
+  };
+  window.setTimeout = function (fn, delay) {
+    if (hold && !delay) { hold = false; window.__held.push(fn); return 0; }
+    return later.apply(null, arguments);
+  };
+})();"""
+
+
+def test_a_click_on_the_painted_picture_opens_the_place_it_lands_on(page, built):
+    page.add_init_script(HOLD_BUILD)
+    page.goto(built.url + "/")
+    page.wait_for_function("() => window.__held.length > 0")
+    # The centre of a painted point with nothing but the map over it (painted paths take no
+    # pointer events: the press lands on the map).
+    spot = page.evaluate("""() => {
+      for (const p of document.querySelectorAll('.atlas-sketch path')) {
+        const r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const e = document.elementFromPoint(x, y);
+        if (r.width > 4 && e && e.closest('.leaflet-container') && !e.closest('.leaflet-control, .leaflet-marker-pane, .atlas-badge')) return {x, y};
+      }
+      return null;
+    }""")
+    assert spot, "no painted point to click"
+    page.mouse.click(spot["x"], spot["y"])
+    # The press built the layers at once, and the click reached the feature built under it.
+    assert page.evaluate("document.querySelectorAll('.atlas-sketch path').length") == 0
+    expect(page.locator(OPEN_POPUP)).to_be_visible()
+    under = page.evaluate("([x, y]) => [...document.elementFromPoint(x, y).classList].find(c => c.startsWith('atlas-i-'))",
+                          [spot["x"], spot["y"]])
+    # The popup is that feature's (its name, from the API's data), or where places share the spot
+    # the list of them, with that feature in it.
+    features = page.evaluate("""() => fetch('/api/features', {headers: {Accept: 'application/geo+json'}})
+      .then(r => r.json()).then(c => Object.fromEntries(c.features.map(f => [
+        'atlas-i-' + String(f.id).replace(/[^A-Za-z0-9_-]/g, '_'), [String(f.id), f.properties.name]])))""")
+    assert under in features
+    fid, name = features[under]
+    popup = page.locator(OPEN_POPUP)
+    if popup.locator(".atlas-chooser").count():
+        assert fid in popup.locator(".atlas-chooser-item").evaluate_all("bs => bs.map(b => b.dataset.id)")
+    else:
+        expect(popup.locator(".atlas-popup-name")).to_have_text(name)
+    page.evaluate("window.__held.forEach(fn => fn())")
+
 # --- 8. speed at scale: a big layer goes on a canvas, in chunks -------------------------------------
 
 @pytest.fixture(scope="module")
