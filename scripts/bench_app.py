@@ -493,20 +493,22 @@ def main(argv: list[str] | None = None) -> int:
         figures["sooner_than_plain"] = statistics.median(
             b / a for a, b in zip(timed["atlas"]["drawn"], timed["plain"]["drawn"]))
         figures["floor_drawn_ms"] = statistics.median(timed["floor"]["drawn"])
-        # What Leaflet itself costs: the bare Leaflet page against the floor, the atlas against it.
-        for atlas, floor, leaflet, key in (("atlas", "floor", "leaflet", "every"), ("atlas_shown", "floor_shown", "leaflet_shown", "shown")):
-            figures[f"{key}_leaflet_ms"] = statistics.median(timed[leaflet]["drawn"])
-            figures[f"{key}_leaflet_floor_ratio"] = statistics.median(
-                a / b for a, b in zip(timed[leaflet]["drawn"], timed[floor]["drawn"]))
-            figures[f"{key}_atlas_leaflet_ratio"] = statistics.median(
-                a / b for a, b in zip(timed[atlas]["drawn"], timed[leaflet]["drawn"]))
-        # The same ratios for the time the layers take clicks and focus (built, not only painted).
-        for atlas, floor, plain, key in (("atlas", "floor", "plain", "every"), ("atlas_shown", "floor_shown", "plain_shown", "shown")):
-            figures[f"{key}_interactive_ms"] = statistics.median(timed[atlas]["interactive"])
-            figures[f"{key}_interactive_floor_ratio"] = statistics.median(
-                a / b for a, b in zip(timed[atlas]["interactive"], timed[floor]["drawn"]))
-            figures[f"{key}_interactive_sooner_than_plain"] = statistics.median(
-                b / a for a, b in zip(timed[atlas]["interactive"], timed[plain]["drawn"]))
+        def paired(a: list[float], b: list[float]) -> float:
+            """The median of the paired ratios a / b (the pages were alternated run by run)."""
+            return statistics.median(x / y for x, y in zip(a, b))
+
+        views = (("every", ""), ("shown", "_shown"))
+        for key, suffix in views:
+            atlas, floor = timed["atlas" + suffix], timed["floor" + suffix]
+            leaflet, plain = timed["leaflet" + suffix], timed["plain" + suffix]
+            # What Leaflet itself costs: the bare Leaflet page against the floor, the atlas against it.
+            figures[f"{key}_leaflet_ms"] = statistics.median(leaflet["drawn"])
+            figures[f"{key}_leaflet_floor_ratio"] = paired(leaflet["drawn"], floor["drawn"])
+            figures[f"{key}_atlas_leaflet_ratio"] = paired(atlas["drawn"], leaflet["drawn"])
+            # The same ratios for the time the layers take clicks and focus (built, not only painted).
+            figures[f"{key}_interactive_ms"] = statistics.median(atlas["interactive"])
+            figures[f"{key}_interactive_floor_ratio"] = paired(atlas["interactive"], floor["drawn"])
+            figures[f"{key}_interactive_sooner_than_plain"] = paired(plain["drawn"], atlas["interactive"])
         for name in ("atlas", "plain"):
             figures[f"{name}_drawn_ms"] = statistics.median(timed[name]["drawn"])
             figures[f"{name}_ready_ms"] = statistics.median(timed[name]["ready"])
