@@ -418,7 +418,8 @@ PICTURE = """() => {
       .map(k => cs.getPropertyValue(k)).join(';');
     return [id, inside, r.left, r.top, r.right, r.bottom, look];
   }).sort();
-  const badges = [...document.querySelectorAll('.atlas-badge')].map(b => b.textContent).sort();
+  const badges = [...document.querySelectorAll('.atlas-badge')].map(b => [b.textContent, b.className, b.getAttribute('aria-hidden'),
+    b.style.cssText, b.parentNode.className, b.innerHTML].join(' | ')).sort();
   return {paths, badges, sketched: document.querySelectorAll('.atlas-sketch path').length,
           interactive: document.querySelectorAll('.leaflet-pane path.leaflet-interactive').length};
 }"""
