@@ -1065,8 +1065,9 @@
   // A Leaflet layer per feature (its options, events, tooltip, popup and SVG node) costs about
   // 0.4 ms: most of the time before the first picture. So at load each shown layer is first
   // painted: its features' SVG paths, in the pixels Leaflet projects them to and with the
-  // attributes its path and style code gives them, written as one string into the renderer its
-  // Leaflet layers will use. The frame after that shows every layer.
+  // attributes its path and style code gives them (each a clone of a path styled by that code),
+  // in one group per kind in the renderer its Leaflet layers will use. The frame after that shows
+  // every layer.
   // The Leaflet layers, which take clicks, focus, tooltips and popups, are built in the next task
   // (build), or at once if the reader acts first (a key, a pointer, a change of view or address),
   // and the painted paths are dropped in that same task, so no frame shows neither.
@@ -1074,11 +1075,6 @@
   var DEPTH = { LineString: 0, MultiLineString: 1, Polygon: 1, MultiPolygon: 2 };
   var DEFAULTS = {};
   var recorder = { _setPath: function (layer, d) { this.d = d; } };  // an SVG renderer's path, kept
-
-  function escapeAttr(value) {
-    value = String(value);
-    return /[&"<]/.test(value) ? value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;") : value;
-  }
 
   /** [lon, lat] to layer pixels, as map.latLngToLayerPoint (projected, rounded, less the pixel
    * origin), written into ``p`` (returned). On the map's Web Mercator, the same sums without a
@@ -1105,19 +1101,12 @@
     };
   }
 
-  /** The attributes Leaflet's SVG renderer gives a path with these options (L.SVG._updateStyle),
-   * but its class and d, as one string. */
-  function styleAttrs(options) {
-    var attrs = {};
-    L.SVG.prototype._updateStyle({ options: options, _path: {
-      setAttribute: function (k, v) { attrs[k] = v; },
-      removeAttribute: function (k) { delete attrs[k]; }
-    } });
-    var out = "";
-    Object.keys(attrs).forEach(function (k) {
-      if (attrs[k] !== null && attrs[k] !== undefined) out += " " + k + '="' + escapeAttr(attrs[k]) + '"';
-    });
-    return out;
+  /** A path element with the attributes Leaflet's SVG renderer gives a path with these options
+   * (L.SVG._updateStyle), but its class and d: each painted path is a shallow clone of it. */
+  function styleTemplate(options) {
+    var node = document.createElementNS(SVG_NS, "path");
+    L.SVG.prototype._updateStyle({ options: options, _path: node });
+    return node;
   }
 
   /** A feature's style made into Leaflet path options and their SVG attributes, once for each
@@ -1133,13 +1122,16 @@
       var base = DEFAULTS[kind] || (DEFAULTS[kind] = L.extend({}, (kind === "point" ? ShapeMarker : kind === "line" ? L.Polyline : L.Polygon).prototype.options));
       var options = L.extend({}, base, style);
       delete options.className;
-      hit = STYLES[key] = { options: options, attrs: styleAttrs(options) };
+      hit = STYLES[key] = { options: options, template: styleTemplate(options) };
     }
     return hit;
   }
 
-  function pathTag(style, attrs, d) {
-    return '<path class="' + escapeAttr(style.className || "") + '"' + attrs + ' d="' + escapeAttr(d) + '"/>';
+  function pathNode(style, template, d) {
+    var node = template.cloneNode(false);
+    node.setAttribute("class", style.className || "");
+    node.setAttribute("d", d);
+    return node;
   }
 
   /** A path's d as Leaflet draws its rings (Polyline._projectLatlngs, then L.SVG.pointsToPath): layer
@@ -1172,7 +1164,7 @@
     var paint = paintStyle(kind, style), options = paint.options, p = { x: 0, y: 0 };
     if (kind !== "point") {
       if (DEPTH[g.type] === undefined) throw new Error("cannot paint a " + g.type);
-      out[kind].push(pathTag(style, paint.attrs, ringsPath(g.coordinates, DEPTH[g.type], kind === "area", at, p) || "M0 0"));
+      out[kind].push(pathNode(style, paint.template, ringsPath(g.coordinates, DEPTH[g.type], kind === "area", at, p) || "M0 0"));
       return;
     }
     var list = g.type === "MultiPoint" ? g.coordinates : [g.coordinates];
@@ -1180,7 +1172,7 @@
       var marker = { _point: at(list[i], { x: 0, y: 0 }), _radius: options.radius, options: options, _empty: function () { return false; } };
       if (options.shape && options.shape !== "circle") L.SVG.prototype._updateAtlasShape.call(recorder, marker);
       else L.SVG.prototype._updateCircle.call(recorder, marker);
-      out.point.push(pathTag(style, paint.attrs, recorder.d));
+      out.point.push(pathNode(style, paint.template, recorder.d));
       if (g.type === "Point") out.at.push(L.GeoJSON.coordsToLatLng(list[i]));  // as drawBadges counts markers (a MultiPoint is a group)
     }
   }
@@ -1201,7 +1193,7 @@
       var renderer = map.getRenderer({ options: { pane: "atlas-" + kind } });
       var node = document.createElementNS(SVG_NS, "g");
       node.setAttribute("class", "atlas-sketch");
-      node.innerHTML = out[kind].join("");
+      out[kind].forEach(function (path) { node.appendChild(path); });
       renderer._rootGroup.appendChild(node);
       nodes.push(node);
     });
