@@ -337,6 +337,35 @@ def test_downloads_parse_as_the_right_geojson(page, live_server):
     assert {f["id"] for f in data["features"]} >= every
 
 
+BLANK_TILE = '<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256"/>'
+
+
+@pytest.mark.parametrize("base", ["osm", "outlines"])
+def test_the_panel_ends_above_the_attribution(browser, live_server, base):
+    """Leaflet draws the attribution over the top corner's controls, so the panel stops short of it:
+    its last row, scrolled into view, is what a click there reaches. With tiles (answered here with
+    a blank image) the attribution is at its widest."""
+    for viewport in ({"width": 1280, "height": 800}, {"width": 1024, "height": 600}):
+        context, page, watch = open_page(browser, live_server, viewport=viewport)
+        try:
+            page.route("https://tile.openstreetmap.org/**",
+                       lambda r: r.fulfill(status=200, content_type="image/svg+xml", body=BLANK_TILE))
+            goto_drawn(page, live_server.url + f"/#base={base}")
+            if base == "osm":
+                expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+            panel = page.locator(".atlas-panel").bounding_box()
+            credit = page.locator(".leaflet-control-attribution").bounding_box()
+            across = min(panel["x"] + panel["width"], credit["x"] + credit["width"]) - max(panel["x"], credit["x"])
+            assert across > 0  # they share columns: the panel must end above it
+            assert panel["y"] + panel["height"] <= credit["y"], (viewport, panel, credit)
+            last = page.locator(".atlas-panel input:visible").last
+            last.scroll_into_view_if_needed()
+            assert last.evaluate("""e => { const r = e.getBoundingClientRect();
+                return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === e; }""")
+        finally:
+            context.close()
+
+
 def test_phone_layout_and_keyboard(browser, live_server):
     target = search_target(live_server, "name")
     context, page, watch = open_page(browser, live_server, viewport={"width": 390, "height": 844})
