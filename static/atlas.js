@@ -105,12 +105,13 @@
 
   // symbolOf's answers, by layer options: a layer's features share one (made for each feature it
   // was 2 ms of painting the first picture, profiled). Kept while the options' symbol is the same.
-  var SYMBOLS = typeof WeakMap === "function" ? new WeakMap() : null;
+  var SYMBOLS = new WeakMap();
   function symbolOf(opts) {
-    var hit = SYMBOLS && opts && typeof opts === "object" ? SYMBOLS.get(opts) : null;
+    if (!opts || typeof opts !== "object") return makeSymbol(opts);
+    var hit = SYMBOLS.get(opts);
     if (hit && hit.of === opts.symbol) return hit.symbol;
     var symbol = makeSymbol(opts);
-    if (SYMBOLS && opts && typeof opts === "object") SYMBOLS.set(opts, { of: opts.symbol, symbol: symbol });
+    SYMBOLS.set(opts, { of: opts.symbol, symbol: symbol });
     return symbol;
   }
 
@@ -1109,7 +1110,7 @@
     return node;
   }
 
-  /** A feature's style made into Leaflet path options and their SVG attributes, once for each
+  /** A feature's style made into Leaflet path options and a path styled with them, once for each
    * distinct style (its class aside): a layer's features share a few, and flattening options and
    * writing attributes for every feature was half the time of painting its points. */
   var STYLES = {};  // paintStyle's, by kind and style
