@@ -18,7 +18,7 @@ from html import escape
 import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import folium
 from branca.element import Element, Figure, MacroElement
@@ -94,6 +94,11 @@ STYLESHEETS = """(function () {
 # Started in <head>, before Leaflet and atlas.js load: the requests for the layers shown at load
 # go out with the page's first requests instead of after the scripts. atlas.js takes each
 # response from window.atlasPrefetch by its URL (and fetches as usual for anything else).
+# The opening request (opening_request) is already on its way, from a <link rel="preload"> the
+# browser met before any script ran: this takes its response, whatever layers the address names,
+# and asks for the shown layers it does not hold in one more request; unless the address names
+# none of its layers or opens the map closer in than its outlines were made for (then the preload
+# goes unused).
 PREFETCH = """(function () {
   var c = %s;
   var want = null, m = /(?:^#|&)layers=([^&]*)/.exec(location.hash);
@@ -121,10 +126,20 @@ PREFETCH = """(function () {
     }
     window.atlasPrefetch[url] = req;
   };
+  // Not for a view closer in than its outlines were generalised for (those come in more detail),
+  // nor for an address that names none of its layers.
+  var opening = c.opening && (c.opening.step === null || zoom <= c.opening.step) ? c.opening : null;
+  if (opening && !want.some(function (id) { return opening.layers.indexOf(id) >= 0; })) opening = null;
+  if (opening) {
+    get(opening.url, "application/geo+json");
+    want = want.filter(function (id) { return opening.layers.indexOf(id) < 0; });
+    if (!want.length) return;
+  }
   // As atlas.js loads them (loadMany): every feature in one request when most layers are shown
-  // and none streams, else each layer on its own (a few at most from here).
+  // (or the rest of them, after the opening request) and none streams, else each layer on its
+  // own (a few at most from here).
   var streamed = c.each.some(function (e) { return e.stream; });
-  if (!streamed && want.length >= 4 && want.length * 2 >= c.layers.length) {
+  if (!streamed && (opening || want.length >= 4 && want.length * 2 >= c.layers.length)) {
     var ids = c.layers.filter(function (id) { return want.indexOf(id) >= 0; });
     var outlines = c.each.some(function (e, i) { return e.outlines && want.indexOf(c.layers[i]) >= 0; });
     return get(detail(c.url + (ids.length < c.layers.length ? "?layers=" + encodeURIComponent(ids.join(",")) : ""), outlines), "application/geo+json");
@@ -295,7 +310,12 @@ def build_map(index: Mapping, assets: PageAssets, urls: PageUrls,
                 "each": [{"url": o.options.get("url"), "stream": o.options.get("stream"),
                           "outlines": o.options["outlines"]} for o in overlays],
                 "detail": config["detail"]}
+    prefetch["opening"] = config["opening"] = opening_request(prefetch)
     sheets = [url for _, url in assets.css]
+    # First in <head>, so the browser asks for them with the scripts, before any script runs.
+    preloads = ([f'<link rel="preload" as="fetch" crossorigin href="{escape(prefetch["opening"]["url"])}">']
+                if prefetch["opening"] else []) + [f'<link rel="preload" as="style" href="{escape(u)}">' for u in sheets]
+    figure.header.add_child(Element("".join(preloads)), name="atlas_preloads")
     figure.header.add_child(Element("<script>" + STYLESHEETS % _js_json(sheets) + "</script>"
                                     + "<noscript>" + "".join(f'<link rel="stylesheet" href="{escape(u)}">' for u in sheets)
                                     + "</noscript>"), name="atlas_stylesheets")
@@ -309,6 +329,28 @@ MIN_ZOOM = 3
 # From this zoom on the map asks for outlines in full detail (geo.generalise): the catalog's own
 # outlines are already simplified for about this scale.
 FULL_DETAIL_ZOOM = 8
+
+
+def opening_request(prefetch: Mapping) -> dict | None:
+    """The data request of a visit whose address names no layers or view: every layer shown by
+    default in one request, its outlines generalised for the opening zoom, as loadMany in atlas.js
+    makes it (one request when most layers are shown and none streams). None where that visit
+    asks layer by layer. The page preloads it (<link rel="preload">, before any script has run),
+    and takes its answer for those layers whatever the address says (see PREFETCH).
+
+    ``url`` is the one place this request's address is written: <head> and atlas.js use it as given.
+    ``step`` is the zoom its outlines are generalised for (None: in full)."""
+    layers, visible, each = prefetch["layers"], prefetch["visible"], prefetch["each"]
+    shown = [layer for layer, show in zip(layers, visible) if show]
+    if any(e.get("stream") for e in each) or len(shown) < 4 or len(shown) * 2 < len(layers):
+        return None
+    url = prefetch["url"] + (f"?layers={quote(','.join(shown), safe='')}" if len(shown) < len(layers) else "")
+    detail = prefetch["detail"]
+    offset = detail["offsets"].get(str(detail["home"]))
+    outlined = any(e.get("outlines") for e, show in zip(each, visible) if show)
+    if outlined and offset:
+        url += ("&" if "?" in url else "?") + f"{detail['param']}={offset}"
+    return {"url": url, "layers": shown, "step": detail["home"] if outlined and offset else None}
 
 
 def detail_config(home_zoom: int, min_zoom: int) -> dict:

@@ -674,7 +674,6 @@
     return request(url, "application/geo+json-seq")
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
-        mark("atlas-response");
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("geo+json-seq") < 0) {
           return response.json().then(function (c) { return (c && c.features) || []; });
@@ -958,7 +957,6 @@
         // From <head>: the response with its body already being parsed (see geo.mapview.PREFETCH).
         var response = answer.response || answer;
         if (!response.ok) throw new Error("HTTP " + response.status);
-        mark("atlas-response");
         return answer.parsed || response.json();
       });
   }
@@ -1038,7 +1036,6 @@
     if (drawn.first === null && wanted(group) && paint(group)) {
       info.state = "painted";
       info.shown = info.sketch.shown;
-      mark("atlas-drawn:" + info.opts.id);
       if (!batch) changed();
       return Promise.resolve();
     }
@@ -1046,7 +1043,6 @@
     // A big layer goes on the map first, so its chunks appear as they are added.
     if (info.big && wanted(group) && !map.hasLayer(group)) map.addLayer(group);
     return draw(group).then(function () {
-      mark("atlas-drawn:" + info.opts.id);
       placed(group);
     });
   }
@@ -1317,7 +1313,6 @@
         });
         info.step = null;
         info.refining = false;
-        mark("atlas-detail:" + info.opts.id);
         countGeneralised();  // not changed(): the status line keeps what it says
       }, function () {
         info.refining = false;  // tried again at the next zoom
@@ -1354,13 +1349,25 @@
   }
 
   /** Load several layers: one request for every feature when most layers are needed at once
-   * (the default view), else one request per layer. */
+   * (the default view), else one request per layer. At load, the layers the opening request
+   * holds (geo.mapview.opening_request, preloaded) come from it, whatever the address says. */
   function loadMany(list, zoom) {
     var need = list.filter(function (g) { return !g.atlas.promise && g.atlas.state !== "ready"; });
+    var opening = config.opening, rest = false, at = zoom === undefined ? map.getZoom() : zoom;
+    // As <head> takes it (geo.mapview.PREFETCH): not for a view closer in than its outlines.
+    if (opening && window.atlasPrefetch && window.atlasPrefetch[opening.url] && (opening.step === null || at <= opening.step)) {
+      var held = need.filter(function (g) { return opening.layers.indexOf(g.atlas.opts.id) >= 0; });
+      if (held.length) {
+        loadBulk(held, opening.url, opening.step);
+        need = need.filter(function (g) { return held.indexOf(g) < 0; });
+        if (!need.length) return;
+        rest = true;  // the others in one more request, as <head> asked for them
+      }
+    }
     // /api/features holds every layer: with a streamed (big) layer among them it would hold that
     // one too, parsed in one piece; each layer then comes on its own.
     var streamed = groups.some(function (g) { return g.atlas.stream; });
-    if (!config.urls.features || streamed || need.length < 4 || need.length * 2 < groups.length) {
+    if (!config.urls.features || streamed || !rest && (need.length < 4 || need.length * 2 < groups.length)) {
       need.forEach(function (g) { load(g, zoom).catch(function () {}); });
       return;
     }
@@ -1371,10 +1378,13 @@
     var step = detailStep(zoom === undefined ? map.getZoom() : zoom);
     var outlined = all.some(function (g) { return g.atlas.opts.outlines; });
     var url = config.urls.features + (ids.length < groups.length ? "?layers=" + encodeURIComponent(ids.join(",")) : "");
-    url = outlined ? detailUrl(url, step) : url;
+    loadBulk(all, outlined ? detailUrl(url, step) : url, step);
+  }
+
+  /** The layers of ``all`` from one /api/features request (its outlines generalised for ``step``). */
+  function loadBulk(all, url, step) {
     all.forEach(function (g) { g.atlas.step = g.atlas.opts.outlines ? step : null; });
     var bulk = getJSON(url).then(function (collection) {
-      mark("atlas-data");
       var byId = {};
       (collection.features || []).forEach(function (feature) {
         var id = feature.properties && feature.properties.layer;

@@ -115,6 +115,49 @@ def test_the_head_prefetches_the_layers_shown_at_load(index):
     assert json.dumps(URLS.features) in head
 
 
+def test_the_opening_request_is_preloaded_before_any_script(index):
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    html = mapview.render_page(index, ASSETS, URLS)
+    head = html.split("</head>")[0]
+    config = json.loads(re.search(r"var c = (\{.*?\});\n", html).group(1))
+    opening = config["opening"]
+    shown = [layer["id"] for layer in index["layers"] if layer.get("visible") is not False]
+    assert opening["layers"] == shown and opening["step"] == config["detail"]["home"]
+    query = parse_qs(urlsplit(opening["url"]).query)
+    assert urlsplit(opening["url"]).path == URLS.features
+    assert query["layers"] == [",".join(shown)]
+    assert query["maxAllowableOffset"] == [config["detail"]["offsets"][str(opening["step"])]]
+    # Preloaded by the first links in <head>, with the stylesheets, before any script.
+    preloads = re.findall(r'<link rel="preload" as="(\w+)"( crossorigin)? href="([^"]+)">', head)
+    assert [(kind, unescape(href)) for kind, _, href in preloads] == [("fetch", opening["url"])] + [
+        ("style", url) for _, url in ASSETS.css]
+    assert preloads[0][1], "crossorigin, as fetch() asks for it: else the preload is not used"
+    assert head.index('rel="preload"') < head.index("<script")
+    # atlas.js is given the same request.
+    body = html.split("</head>")[1]
+    given = json.JSONDecoder().raw_decode(body[body.index('"opening": ') + len('"opening": '):])[0]
+    assert given == opening
+
+
+def test_no_opening_request_where_the_map_opens_layer_by_layer():
+    detail = mapview.detail_config(5, mapview.MIN_ZOOM)
+    def prefetch(visible, stream=None):
+        return {"url": "/api/features", "layers": [f"l{i}" for i in range(len(visible))], "visible": visible,
+                "each": [{"url": f"/api/layers/l{i}", "stream": stream if i == 0 else None, "outlines": i == 1}
+                         for i in range(len(visible))], "detail": detail}
+    assert mapview.opening_request(prefetch([True] * 4 + [False] * 4))["url"].startswith("/api/features?layers=l0%2Cl1%2Cl2%2Cl3&")
+    assert mapview.opening_request(prefetch([True] * 4))["url"] == "/api/features?maxAllowableOffset=" + detail["offsets"]["5"]
+    assert mapview.opening_request(prefetch([True] * 3 + [False]))  is None  # fewer than four
+    assert mapview.opening_request(prefetch([True] * 4 + [False] * 5)) is None  # fewer than half
+    assert mapview.opening_request(prefetch([True] * 4, stream="/api/layers/l0/stream")) is None
+    points_only = prefetch([True] * 4)
+    for e in points_only["each"]:
+        e["outlines"] = False
+    assert mapview.opening_request(points_only) == {"url": "/api/features", "layers": ["l0", "l1", "l2", "l3"], "step": None}
+
+
 def test_the_offsets_the_page_sends_are_each_zooms_step(index):
     from geo import generalise
 

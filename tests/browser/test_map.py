@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -300,13 +300,37 @@ def test_permalink_restores_view_and_layers(browser, live_server):
     assert watch.errors == []
 
 
+def preloaded_data(page) -> str | None:
+    """The data request the page preloads for the view it opens with (geo.mapview.opening_request)."""
+    return page.evaluate("(document.querySelector('link[rel=preload][as=fetch]') || {}).href || null")
+
+
 def test_a_few_layers_are_fetched_one_by_one(page, live_server):
-    ids = all_layer_ids(live_server)[:2]
+    # Layers the map does not open with: the preloaded opening request holds none of them.
+    ids = [layer["id"] for layer in live_server.index["layers"] if layer.get("visible") is False][:2]
+    assert ids
     data_requests = []
-    page.on("request", lambda r: data_requests.append(urlsplit(r.url).path) if "/api/" in r.url else None)
+    page.on("request", lambda r: data_requests.append(r.url) if "/api/" in r.url else None)
     goto_drawn(page, f"{live_server.url}/#layers={','.join(ids)}&base=osm")
-    assert sorted(p for p in data_requests if not p.startswith("/api/base/")) == sorted(f"/api/layers/{i}" for i in ids)
+    own = [urlsplit(u).path for u in data_requests if u != preloaded_data(page)]
+    assert sorted(p for p in own if not p.startswith("/api/base/")) == sorted(f"/api/layers/{i}" for i in ids)
     for lid in ids:
+        assert drawn_count(page, lid) == len(features_of(live_server, lid))
+
+
+def test_layers_the_preloaded_opening_request_holds_come_from_it(page, live_server):
+    layers = live_server.index["layers"]
+    held = [layer["id"] for layer in layers if layer.get("visible") is not False][:2]
+    other = [layer["id"] for layer in layers if layer.get("visible") is False][:1]
+    data_requests = []
+    page.on("request", lambda r: data_requests.append(r.url) if "/api/" in r.url else None)
+    goto_drawn(page, f"{live_server.url}/#layers={','.join(held + other)}&base=osm")
+    preloaded = preloaded_data(page)
+    assert preloaded and data_requests.count(preloaded) == 1  # asked for once: the fetch took the preload's answer
+    # The one layer it does not hold came in one more request, and nothing else was asked for.
+    own = [u for u in data_requests if u != preloaded and "/api/base/" not in urlsplit(u).path]
+    assert [(urlsplit(u).path, parse_qs(urlsplit(u).query).get("layers")) for u in own] == [("/api/features", other)]
+    for lid in held + other:
         assert drawn_count(page, lid) == len(features_of(live_server, lid))
 
 
