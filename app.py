@@ -43,6 +43,7 @@ import click
 from flask import Flask, Response, abort, jsonify, request, send_from_directory, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.security import safe_join
 from werkzeug.wsgi import wrap_file
 
 from geo import docview, mapview
@@ -71,6 +72,10 @@ CACHED_BODY_MAX = 2 << 20
 # atlas.js: most of it (panel, table, search, popups) runs later, and hinting it too gained nothing.
 COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
 EAGER_SCRIPTS = {("leaflet", "leaflet.js")}
+# Text assets (the app's own and the vendored ones) are sent as prepared bodies: gzip, ETags and
+# 304s, made once per version of the file. atlas.js went out as 120 KB of identity bytes; gzipped
+# (30 KB) the map as it opens was drawn 1-2% sooner on loopback (paired A/B, 60 loads a side).
+TEXT_ASSETS = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
 DEFAULT_FRAME_ANCESTORS = "'self'"
 # Anything but the page: nothing in it may run, load or be framed.
@@ -239,7 +244,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.get_send_file_max_age = send_file_max_age
     page_cache: dict[str, tuple[Blob, str]] = {}
-    eager_scripts: dict[tuple[str, str], Blob] = {}  # EAGER_SCRIPTS as served, made on first request
+    prepared_assets: dict[Path, tuple[tuple[int, int], Blob]] = {}  # by file: (mtime, size), body
+    prepared_lock = threading.Lock()
 
     # -- helpers ---------------------------------------------------------------------------------
     def asset_url(endpoint: str, filename: str, base: Path, **values) -> str:
@@ -287,6 +293,30 @@ def create_app(test_config: dict | None = None) -> Flask:
         if filename:
             response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    def asset_response(base: Path, filename: str, prefix: bytes = b"") -> Response:
+        """A file under ``base``: a text asset as a prepared body (remade when the file changes),
+        anything else as Flask sends files. Never a path outside ``base``."""
+        mimetype = TEXT_ASSETS.get(Path(filename).suffix.lower())
+        path = safe_join(str(base), filename)
+        if mimetype is None or path is None or not Path(path).is_file():
+            # send_from_directory refuses any path that leaves the directory, and 404s a missing file.
+            return send_from_directory(base, filename)
+        path = Path(path)
+        info = path.stat()
+        version = (info.st_mtime_ns, info.st_size)
+        with prepared_lock:
+            hit = prepared_assets.get(path)
+        if hit is None or hit[0] != version:
+            hit = (version, Blob.of(prefix + path.read_bytes()))
+            with prepared_lock:
+                prepared_assets[path] = hit
+        return blob_response(hit[1], mimetype, max_age=send_file_max_age(filename) or 0)
+
+    def static_asset(filename: str):
+        return asset_response(Path(app.static_folder), filename)
+
+    app.view_functions["static"] = static_asset
 
     def respond(result: ApiResponse) -> Response:
         """A handler's ApiResponse as a Flask response: prepared blobs get gzip, ETags and 304s."""
@@ -411,13 +441,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         base = vendor_dirs.get(package)
         if base is None:
             abort(404, description=f"unknown vendor package {package[:40]!r}")
-        if (package, filename) in EAGER_SCRIPTS:
-            key = (package, filename)
-            if key not in eager_scripts:
-                eager_scripts[key] = Blob.of(COMPILE_HINT + (base / filename).read_bytes())
-            return blob_response(eager_scripts[key], "text/javascript", max_age=send_file_max_age(filename) or 0)
-        # send_from_directory refuses any path that leaves the package's directory.
-        return send_from_directory(base, filename)
+        return asset_response(base, filename, COMPILE_HINT if (package, filename) in EAGER_SCRIPTS else b"")
 
     # -- the API ---------------------------------------------------------------------------------
     @app.get("/favicon.ico")

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from app import ROOT, create_app, main
+from app import ROOT, TEXT_ASSETS, create_app, main
 from geo.store import DataError
 
 GEOJSON = "application/geo+json"
@@ -281,6 +281,29 @@ def test_leaflet_is_served_with_the_compile_hint(client):
     assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
     # Without a stamp it is revalidated, as every unstamped asset.
     assert "max-age=31536000" not in client.get("/vendor/leaflet/leaflet.js").headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("name", ["atlas.js", "atlas.css", "document.js", "favicon.svg"])
+def test_text_assets_go_out_gzipped_with_etags(client, name):
+    from pathlib import Path
+
+    url = f"/static/{name}"
+    original = (Path(__file__).resolve().parents[1] / "static" / name).read_bytes()
+    plain = client.get(url)
+    assert plain.status_code == 200 and plain.data == original and "Content-Encoding" not in plain.headers
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(zipped.data) == original
+    assert len(zipped.data) < len(original) and zipped.headers["Vary"] == "Accept-Encoding"
+    assert zipped.mimetype == plain.mimetype == TEXT_ASSETS[Path(name).suffix]
+    for response in (plain, zipped):
+        assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_static_paths_stay_in_the_static_folder(client):
+    for url in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/nothing-here.js", "/static/../README.md"):
+        assert client.get(url).status_code == 404, url
+    # Other files are sent as they are.
+    assert client.get("/vendor/leaflet/images/marker-icon.png").mimetype == "image/png"
 
 
 def test_unknown_vendor_package_and_missing_file(client):
