@@ -22,9 +22,14 @@ Measures, in one run:
    a pan and a zoom; and the server's start (until ``/api/layers`` answers) and peak memory.
 
 Everything stays on 127.0.0.1: servers are child processes on free ports, Chromium resolves no
-host but 127.0.0.1 (so nothing leaves the machine and no request has to pass through the test
-driver), and map tiles are answered locally with a blank PNG on both pages. Request counts and
-durations are bounded (``--requests``, ``--seconds``, ``--runs``).
+host but 127.0.0.1, and map tiles are answered with a blank PNG by a local HTTPS server that
+Chromium reaches for tile.openstreetmap.org (a throwaway self-signed certificate, made with
+``openssl``). No request passes through the test driver: Playwright's routing pauses *every*
+request of a page once any route is set (a round trip through the driver each), which delayed the
+atlas's five parallel requests more than the floor's one, by 6 ms a load. So the floor and bare
+Leaflet pages are served by the app's own server too (``--serve-atlas``: ``app.py``'s ``main``
+with ``/__bench/<name>`` answered from the bench's directory). Request counts and durations are
+bounded (``--requests``, ``--seconds``, ``--runs``).
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  # Nothing but loopback resolves: blocked without routing every request through Python,
                  # which would add latency to each of the atlas's requests and skew the comparison.
                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+TILE_HOST = "tile.openstreetmap.org"
+BENCH_PREFIX = "/__bench/"
 BLANK_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=")
 PAGE_LIMIT = 50_000
@@ -104,6 +111,88 @@ def serve_static(directory: str, port: int, threads: int) -> None:
 
     app = SharedDataMiddleware(Response("not found", status=404), {"/": directory}, cache=True)
     serve(app, host="127.0.0.1", port=port, threads=threads, _quiet=True)
+
+
+def serve_atlas(pages: str, argv: list[str]) -> int:
+    """Child-process mode: the app exactly as ``python app.py`` serves it, and the bench's own pages
+    (the floor, the bare Leaflet page) at ``/__bench/<name>`` from the directory ``pages``, on the
+    same origin and server, so none of them is answered through the test driver."""
+    import app as atlas_app
+
+    made = atlas_app.create_app
+    directory = Path(pages)
+
+    def create_app(config=None):
+        app = made(config)
+        inner = app.wsgi_app
+
+        def wsgi(environ, start_response):
+            path = environ.get("PATH_INFO", "")
+            name = path[len(BENCH_PREFIX):]
+            if path.startswith(BENCH_PREFIX) and re.fullmatch(r"[a-z-]+", name) and (directory / f"{name}.html").is_file():
+                body = (directory / f"{name}.html").read_bytes()
+                start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                          ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+                return [body]
+            return inner(environ, start_response)
+
+        app.wsgi_app = wsgi
+        return app
+
+    atlas_app.create_app = create_app
+    return atlas_app.main(argv)
+
+
+def serve_tiles(certificate: str, port: int) -> None:
+    """Child-process mode: a blank PNG for every GET, over HTTPS with ``certificate`` (key and
+    certificate in one PEM file): the tile server, which Chromium reaches for TILE_HOST."""
+    import ssl
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Tile(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(BLANK_PNG)))
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.end_headers()
+            self.wfile.write(BLANK_PNG)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Tile)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
+
+
+@contextmanager
+def tile_server():
+    """A local HTTPS tile server (see serve_tiles) with a throwaway certificate; yields the
+    Chromium arguments that send TILE_HOST to it (every other host but 127.0.0.1 still fails)."""
+    if not shutil.which("openssl"):
+        raise SystemExit("bench: openssl is needed to make the local tile server's certificate")
+    tmp = Path(tempfile.mkdtemp(prefix="atlas-tiles-"))
+    proc = None
+    try:
+        pem = tmp / "tile.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", f"/CN={TILE_HOST}", "-addext", f"subjectAltName=DNS:{TILE_HOST}",
+                        "-keyout", str(pem), "-out", str(tmp / "cert.pem")],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pem.write_bytes(pem.read_bytes() + (tmp / "cert.pem").read_bytes())
+        port = free_port()
+        proc = start([__file__, "--serve-tiles", str(pem), "--port", str(port)], port)
+        rules = f"--host-resolver-rules=MAP {TILE_HOST} 127.0.0.1:{port} , MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+        yield [a for a in CHROMIUM_ARGS if not a.startswith("--host-resolver-rules=")] + [rules]
+    finally:
+        if proc is not None:
+            stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --- load client -----------------------------------------------------------------------------------
@@ -214,23 +303,16 @@ window.__data = Promise.all(%s.map(function (u) {
 var map = L.map("map", {center: [31.5, 113.5], zoom: 5});
 window.__data.then(function () { requestAnimationFrame(function () { window.__drawnAt = performance.now(); }); });
 </script></body></html>"""
-# A floor page's address -> the data URLs it fetches (those its atlas page fetched).
-FLOOR_DATA: dict[str, list[str]] = {}
-# A bare Leaflet page's address -> its HTML.
-LEAFLET_PAGES: dict[str, str] = {}
 ATLAS_DRAWN = ("(performance.getEntriesByName('atlas-layers-drawn')[0] || {}).startTime")
 
 
 @contextmanager
 def cold_page(browser):
-    """A page in a fresh browser context (a cold load), its map tiles answered locally with a
-    blank image (every page shows OpenStreetMap tiles)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    """A page in a fresh browser context (a cold load). Its map tiles come from the local tile
+    server (see tile_server), whose certificate is self-signed; nothing is routed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, ignore_https_errors=True)
     try:
-        page = context.new_page()
-        page.route("https://tile.openstreetmap.org/**",
-                   lambda r: r.fulfill(status=200, content_type="image/png", body=BLANK_PNG))
-        yield page
+        yield context.new_page()
     finally:
         context.close()
 
@@ -290,9 +372,6 @@ def load_once(browser, url: str, expression: str) -> tuple[float, float, int, fl
     ready mark, else the drawn time)."""
     with cold_page(browser) as page:
         told = watch(page)
-        if url in FLOOR_DATA or url in LEAFLET_PAGES:  # the bare pages, answered on the atlas's own origin
-            body = FLOOR_PAGE % json.dumps(FLOOR_DATA[url]) if url in FLOOR_DATA else LEAFLET_PAGES[url]
-            page.route(url, lambda r: r.fulfill(status=200, content_type="text/html", body=body))
         page.goto(url, wait_until="commit")
         if expression == ATLAS_DRAWN:
             wait_told(page, told, ("atlas-layers-drawn", "atlas-layers-ready"), ("atlas-layers-drawn", "built"))
@@ -369,8 +448,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", action=argparse.BooleanOptionalAction, default=True,
                         help="also measure synthetic 10k and 100k point layers (default on)")
     parser.add_argument("--serve-static", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-tiles", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-atlas", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    if argv is None and len(sys.argv) > 2 and sys.argv[1] == "--serve-atlas":
+        return serve_atlas(sys.argv[2], sys.argv[3:])  # the rest is app.py's own arguments
     args = parser.parse_args(argv)
+    if args.serve_tiles:
+        serve_tiles(args.serve_tiles, args.port)
+        return 0
     if args.serve_static:
         serve_static(args.serve_static, args.port, args.threads)
         return 0
@@ -423,7 +509,9 @@ def main(argv: list[str] | None = None) -> int:
         figures["shown_bytes"] = sum(len(store.layers[i].blob.body) for i in shown)
 
         app_port, static_port = free_port(), free_port()
-        procs.append(start(["app.py", "--port", str(app_port), "--data", args.data,
+        pages_dir = tmp / "pages"
+        pages_dir.mkdir()
+        procs.append(start([__file__, "--serve-atlas", str(pages_dir), "--port", str(app_port), "--data", args.data,
                             "--threads", str(args.threads)], app_port))
         procs.append(start([__file__, "--serve-static", str(tmp), "--port", str(static_port),
                             "--threads", str(args.threads)], static_port))
@@ -450,26 +538,25 @@ def main(argv: list[str] | None = None) -> int:
         # 4. time to draw
         from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with sync_playwright() as p, tile_server() as chromium_args:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args)
             try:
                 # Every layer (the plain page inlines them all; some start hidden by default), on
                 # the OpenStreetMap base; and the map as a first visit opens it (the layers shown
                 # by default). Each floor fetches what that atlas page fetched.
                 every_url = f"http://127.0.0.1:{app_port}/#layers={','.join(store.layers)}&base=osm"
                 shown_page = f"http://127.0.0.1:{app_port}/#base=osm"
-                floor_every = f"http://127.0.0.1:{app_port}/__floor-every"
-                floor_shown = f"http://127.0.0.1:{app_port}/__floor-shown"
-                FLOOR_DATA[floor_every] = data_requests(browser, every_url)
-                FLOOR_DATA[floor_shown] = data_requests(browser, shown_page)
-                figures["every_requests"], figures["shown_requests"] = FLOOR_DATA[floor_every], FLOOR_DATA[floor_shown]
-                for name, floor in (("every", floor_every), ("shown", floor_shown)):
-                    figures[f"{name}_fetched_bytes"] = sum(len(get_body(app_port, u)) for u in FLOOR_DATA[floor])
+                floor_data = {"every": data_requests(browser, every_url), "shown": data_requests(browser, shown_page)}
+                figures["every_requests"], figures["shown_requests"] = floor_data["every"], floor_data["shown"]
                 leaflet_js, leaflet_css = page_assets(page, "leaflet.js"), page_assets(page, "leaflet.css")
-                leaflet_every = f"http://127.0.0.1:{app_port}/__leaflet-every"
-                leaflet_shown = f"http://127.0.0.1:{app_port}/__leaflet-shown"
-                for url, floor in ((leaflet_every, floor_every), (leaflet_shown, floor_shown)):
-                    LEAFLET_PAGES[url] = LEAFLET_PAGE % (json.dumps(FLOOR_DATA[floor]), leaflet_css, leaflet_js)
+                for name, urls in floor_data.items():
+                    figures[f"{name}_fetched_bytes"] = sum(len(get_body(app_port, u)) for u in urls)
+                    (pages_dir / f"floor-{name}.html").write_text(FLOOR_PAGE % json.dumps(urls), encoding="utf-8")
+                    (pages_dir / f"leaflet-{name}.html").write_text(
+                        LEAFLET_PAGE % (json.dumps(urls), leaflet_css, leaflet_js), encoding="utf-8")
+                bench_page = f"http://127.0.0.1:{app_port}{BENCH_PREFIX}"
+                floor_every, floor_shown = bench_page + "floor-every", bench_page + "floor-shown"
+                leaflet_every, leaflet_shown = bench_page + "leaflet-every", bench_page + "leaflet-shown"
                 timed = time_pages(browser, {
                     "atlas": (every_url, ATLAS_DRAWN),
                     "floor": (floor_every, "window.__drawnAt"),
@@ -620,8 +707,8 @@ def measure_scale(args) -> dict:
     out: dict = {}
     tmp = Path(tempfile.mkdtemp(prefix="atlas-scale-"))
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        with sync_playwright() as p, tile_server() as chromium_args:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=chromium_args)
             try:
                 for n in (10_000, 100_000):
                     data = synthetic_data.make(tmp / f"data-{n}", n, Path(args.data))
