@@ -449,10 +449,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="also measure synthetic 10k and 100k point layers (default on)")
     parser.add_argument("--serve-static", help=argparse.SUPPRESS)
     parser.add_argument("--serve-tiles", help=argparse.SUPPRESS)
-    parser.add_argument("--serve-atlas", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    # Child-process mode, before parsing: what follows the directory is app.py's own arguments.
     if argv is None and len(sys.argv) > 2 and sys.argv[1] == "--serve-atlas":
-        return serve_atlas(sys.argv[2], sys.argv[3:])  # the rest is app.py's own arguments
+        return serve_atlas(sys.argv[2], sys.argv[3:])
     args = parser.parse_args(argv)
     if args.serve_tiles:
         serve_tiles(args.serve_tiles, args.port)
