@@ -57,11 +57,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
+HOST_RULES = "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
                  # Nothing but loopback resolves: blocked without routing every request through Python,
                  # which would add latency to each of the atlas's requests and skew the comparison.
-                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+                 "--host-resolver-rules=" + HOST_RULES]
 TILE_HOST = "tile.openstreetmap.org"
 BENCH_PREFIX = "/__bench/"
 BLANK_PNG = base64.b64decode(
@@ -143,9 +144,9 @@ def serve_atlas(pages: str, argv: list[str]) -> int:
     return atlas_app.main(argv)
 
 
-def serve_tiles(certificate: str, port: int) -> None:
-    """Child-process mode: a blank PNG for every GET, over HTTPS with ``certificate`` (key and
-    certificate in one PEM file): the tile server, which Chromium reaches for TILE_HOST."""
+def serve_tiles(directory: str, port: int) -> None:
+    """Child-process mode: a blank PNG for every GET, over HTTPS with the certificate and key in
+    ``directory`` (cert.pem, key.pem): the tile server, which Chromium reaches for TILE_HOST."""
     import ssl
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -165,7 +166,7 @@ def serve_tiles(certificate: str, port: int) -> None:
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Tile)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certificate)
+    context.load_cert_chain(Path(directory) / "cert.pem", Path(directory) / "key.pem")
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
@@ -179,15 +180,13 @@ def tile_server():
     tmp = Path(tempfile.mkdtemp(prefix="atlas-tiles-"))
     proc = None
     try:
-        pem = tmp / "tile.pem"
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                         "-subj", f"/CN={TILE_HOST}", "-addext", f"subjectAltName=DNS:{TILE_HOST}",
-                        "-keyout", str(pem), "-out", str(tmp / "cert.pem")],
+                        "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        pem.write_bytes(pem.read_bytes() + (tmp / "cert.pem").read_bytes())
         port = free_port()
-        proc = start([__file__, "--serve-tiles", str(pem), "--port", str(port)], port)
-        rules = f"--host-resolver-rules=MAP {TILE_HOST} 127.0.0.1:{port} , MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
+        proc = start([__file__, "--serve-tiles", str(tmp), "--port", str(port)], port)
+        rules = f"--host-resolver-rules=MAP {TILE_HOST} 127.0.0.1:{port} , {HOST_RULES}"
         yield [a for a in CHROMIUM_ARGS if not a.startswith("--host-resolver-rules=")] + [rules]
     finally:
         if proc is not None:
